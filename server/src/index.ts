@@ -1,0 +1,3 @@
+export { createApplication, type App, type AppDeps } from './app.js';
+export { createLogger } from './logger.js';
+export { MemoryStore, type SessionStore, type SessionRecord } from './sessions/store.js';

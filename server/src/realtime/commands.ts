@@ -1,0 +1,113 @@
+import {
+  COMMANDS,
+  COMMAND_NAMES,
+  COMMAND_ROLES,
+  describeIssues,
+  isCommandName,
+  isOwner,
+  type AckError,
+  type Caller,
+  type CommandAck,
+  type CommandName,
+  type RoundEvent,
+} from '@kollegium/shared';
+import { DomainError, toAckError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { LiveSession } from '../sessions/session.js';
+import { newId } from '../sessions/secrets.js';
+import type { Sessions } from '../sessions/sessions.js';
+import type { Broadcaster } from './broadcast.js';
+import type { IoSocket } from './types.js';
+
+type AckFn = (res: CommandAck | AckError) => void;
+
+interface Deps {
+  sessions: Sessions;
+  broadcaster: Broadcaster;
+  logger: Logger;
+  now: () => number;
+}
+
+function callerOf(socket: IoSocket): Caller {
+  const { viewer } = socket.data;
+  return viewer.role === 'participant' ? { role: 'participant', participantId: viewer.participantId } : { role: viewer.role };
+}
+
+/** AUTH: the role the command needs, from the socket's verified identity and the round state. */
+function authorize(name: CommandName, caller: Caller, session: LiveSession): void {
+  const needed = COMMAND_ROLES[name];
+  if (needed === 'facilitator' && caller.role !== 'facilitator')
+    throw new DomainError('FORBIDDEN', 'Only the facilitator can do this.');
+  if (needed === 'participant' && caller.role !== 'participant')
+    throw new DomainError('FORBIDDEN', 'Only participants can do this.');
+  if (needed === 'owner' && !isOwner(session.state.context, caller))
+    throw new DomainError('FORBIDDEN', 'Only the owner of the challenge in focus can do this.');
+}
+
+/**
+ * The one path of every command: parse → identify the caller from the socket → authorize →
+ * apply to the machine → write durably → ack → send each client its view.
+ */
+export function registerCommands(socket: IoSocket, deps: Deps): void {
+  const { sessions, broadcaster, logger, now } = deps;
+
+  const handle = async (name: CommandName, payload: unknown, ack: AckFn) => {
+    const started = performance.now();
+    const parsed = COMMANDS[name].safeParse(payload);
+    if (!parsed.success) {
+      ack({ ok: false, code: 'BAD_REQUEST', message: describeIssues(parsed.error) });
+      return;
+    }
+    const { cid, ...fields } = parsed.data;
+    const caller = callerOf(socket);
+    const session = await sessions.require(socket.data.code);
+    const dedupeKey = `${caller.role === 'participant' ? caller.participantId : caller.role}:${cid}`;
+    const earlier = session.recall(dedupeKey);
+    if (earlier) {
+      ack(await earlier);
+      return;
+    }
+    const outcome = (async (): Promise<CommandAck> => {
+      authorize(name, caller, session);
+      const event = { ...fields, type: name, at: now(), caller, id: newId() } as RoundEvent;
+      return { ok: true, seq: await sessions.apply(session, event) };
+    })().catch(toAckError);
+    // Remembered while in flight too, so a resend racing the original waits for its answer.
+    session.remember(dedupeKey, outcome);
+    const result = await outcome;
+    if (!result.ok) session.forget(dedupeKey);
+    if (!result.ok && result.code === 'INTERNAL') logger.error({ session: session.code, command: name }, 'command failed');
+    ack(result);
+    if (result.ok) broadcaster.publish(session);
+    logger.debug(
+      { session: session.code, command: name, role: caller.role, ok: result.ok, ms: +(performance.now() - started).toFixed(2) },
+      'command',
+    );
+  };
+
+  for (const name of COMMAND_NAMES) {
+    socket.on(name, (payload: unknown, ack?: unknown) => {
+      if (typeof ack !== 'function') return; // Without an ack there is nobody to answer: drop it.
+      handle(name, payload, ack as AckFn).catch((error) => (ack as AckFn)(toAckError(error)));
+    });
+  }
+
+  socket.on('time:sync', (ack: unknown) => {
+    if (typeof ack === 'function') ack({ ok: true, serverNow: now() });
+  });
+
+  socket.on('session:sync', (_payload: unknown, ack?: unknown) => {
+    void sessions.get(socket.data.code).then((session) => {
+      if (!session) return;
+      socket.emit('session:view', broadcaster.messageFor(session, socket.data.viewer));
+      if (typeof ack === 'function') ack({ ok: true, seq: session.seq });
+    });
+  });
+
+  // Unknown events are answered when they carry an ack, and otherwise dropped.
+  socket.onAny((event: string, ...args: unknown[]) => {
+    if (isCommandName(event) || event === 'time:sync' || event === 'session:sync') return;
+    const ack = args.at(-1);
+    if (typeof ack === 'function') ack({ ok: false, code: 'UNKNOWN_EVENT', message: `Unknown event “${String(event).slice(0, 40)}”.` });
+  });
+}

@@ -1,0 +1,80 @@
+import { applyEvent, nextDeadline, type CommandAck, type RoundEvent, type RoundState } from '@kollegium/shared';
+import { DomainError } from '../errors.js';
+import type { ParticipantToken, SessionRecord, SessionStore } from './store.js';
+
+const REMEMBERED_COMMANDS = 2000;
+
+/**
+ * One live session in this process. Commands are applied one at a time, in arrival order:
+ * apply to the machine → write durably → only then does the new state become current.
+ */
+export class LiveSession {
+  readonly code: string;
+  readonly facilitatorKeyHash: string;
+  readonly boardKeyHash: string;
+  state: RoundState;
+  seq: number;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Answers to recent command ids, so a command resent after a lost ack is not applied twice. */
+  private answered = new Map<string, Promise<CommandAck>>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    record: SessionRecord,
+    private readonly store: SessionStore,
+  ) {
+    this.code = record.code;
+    this.facilitatorKeyHash = record.facilitatorKeyHash;
+    this.boardKeyHash = record.boardKeyHash;
+    this.state = record.state;
+    this.seq = record.seq;
+  }
+
+  /** Runs `work` after every command queued before it: one order of commands per session. */
+  serialize<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Applies an event and writes it; throws NOT_ALLOWED_NOW if the machine refuses it. */
+  async apply(event: RoundEvent, token?: ParticipantToken): Promise<number> {
+    const next = applyEvent(this.state, event);
+    if (!next) {
+      throw new DomainError('NOT_ALLOWED_NOW', `“${event.type}” is not possible now (phase: ${this.state.phase}).`);
+    }
+    const seq = this.seq + 1;
+    await this.store.append(this.code, seq, event, next, token);
+    this.state = next;
+    this.seq = seq;
+    return seq;
+  }
+
+  recall(key: string): Promise<CommandAck> | undefined {
+    return this.answered.get(key);
+  }
+
+  forget(key: string): void {
+    this.answered.delete(key);
+  }
+
+  remember(key: string, ack: Promise<CommandAck>): void {
+    this.answered.set(key, ack);
+    if (this.answered.size > REMEMBERED_COMMANDS) {
+      this.answered.delete(this.answered.keys().next().value!);
+    }
+  }
+
+  /** Arms one timer for the running phase's absolute deadline (after a restart too). */
+  arm(onDeadline: (deadline: number) => void, now: number): void {
+    this.disarm();
+    const deadline = nextDeadline(this.state);
+    if (deadline === null) return;
+    this.timer = setTimeout(() => onDeadline(deadline), Math.max(0, deadline - now));
+  }
+
+  disarm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}

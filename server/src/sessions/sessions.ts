@@ -1,0 +1,159 @@
+import {
+  DEFAULT_DURATIONS,
+  TIMED_PHASES,
+  startRound,
+  type CreateSessionRequest,
+  type JoinResponse,
+  type RoundEvent,
+} from '@kollegium/shared';
+import type { z } from 'zod';
+import type { CreateSessionRequest as CreateSchema } from '@kollegium/shared';
+import { DomainError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { LiveSession } from './session.js';
+import { hashSecret, newId, newJoinCode, newSecret, secretMatches } from './secrets.js';
+import type { SessionStore } from './store.js';
+
+export interface CreatedSession {
+  code: string;
+  facilitatorKey: string;
+  boardKey: string;
+}
+
+type Settings = z.output<typeof CreateSchema>;
+
+/**
+ * The live sessions of this process, loaded lazily from the store. Every change goes through
+ * `apply`; `onChange` tells the real-time layer to send fresh views.
+ */
+export class Sessions {
+  private live = new Map<string, Promise<LiveSession | null>>();
+  onChange: (session: LiveSession) => void = () => {};
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly now: () => number,
+    private readonly logger: Logger,
+  ) {}
+
+  async create(request: Settings): Promise<CreatedSession> {
+    const durations = { ...DEFAULT_DURATIONS[request.format] };
+    for (const phase of TIMED_PHASES) {
+      const minutes = request.minutes[phase];
+      if (minutes !== undefined) durations[phase] = Math.round(minutes * 60_000);
+    }
+    const facilitatorKey = newSecret();
+    const boardKey = newSecret();
+    const createdAt = this.now();
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const code = newJoinCode();
+      if (await this.store.load(code)) continue;
+      const state = startRound({
+        code,
+        title: request.title,
+        format: request.format,
+        createdAt,
+        settings: {
+          durations,
+          totalMs: request.totalMinutes ? Math.round(request.totalMinutes * 60_000) : null,
+          autoAdvance: request.autoAdvance,
+          hideUntilReveal: request.hideUntilReveal,
+          allowAnonymous: request.allowAnonymous,
+          dots: request.dots,
+        },
+      });
+      await this.store.create({
+        code,
+        facilitatorKeyHash: hashSecret(facilitatorKey),
+        boardKeyHash: hashSecret(boardKey),
+        createdAt,
+        seq: 0,
+        state,
+      });
+      this.logger.info({ session: code, format: request.format }, 'session created');
+      return { code, facilitatorKey, boardKey };
+    }
+    throw new DomainError('UNAVAILABLE', 'Could not find a free join code; try again.');
+  }
+
+  /** The live session for a code, loading it (and re-arming its clock) on first use. */
+  get(code: string): Promise<LiveSession | null> {
+    let pending = this.live.get(code);
+    if (!pending) {
+      pending = this.store.load(code).then((record) => {
+        if (!record) {
+          this.live.delete(code);
+          return null;
+        }
+        const session = new LiveSession(record, this.store);
+        this.arm(session);
+        return session;
+      });
+      pending.catch(() => this.live.delete(code));
+      this.live.set(code, pending);
+    }
+    return pending;
+  }
+
+  async require(code: string): Promise<LiveSession> {
+    const session = await this.get(code);
+    if (!session) throw new DomainError('NOT_FOUND', 'No session has this code.');
+    return session;
+  }
+
+  /** Applies one event in the session's order and writes it before anyone hears of it. */
+  async apply(session: LiveSession, event: RoundEvent, token?: Parameters<LiveSession['apply']>[1]): Promise<number> {
+    const seq = await session.serialize(() => session.apply(event, token));
+    this.arm(session);
+    return seq;
+  }
+
+  async join(code: string, name: string): Promise<JoinResponse> {
+    const session = await this.require(code);
+    const participantId = newId();
+    const token = newSecret();
+    const event: RoundEvent = { type: 'participant:join', name, at: this.now(), id: participantId, caller: { role: 'system' } };
+    await this.apply(session, event, { code, participantId, tokenHash: hashSecret(token) });
+    this.onChange(session);
+    return { participantId, token };
+  }
+
+  async participantFor(code: string, token: string): Promise<string | null> {
+    const participantId = await this.store.findParticipant(code, hashSecret(token));
+    if (!participantId) return null;
+    const session = await this.get(code);
+    const participant = session?.state.context.participants.find((p) => p.id === participantId);
+    return participant && !participant.removed ? participantId : null;
+  }
+
+  keyMatches(session: LiveSession, role: 'facilitator' | 'board', key: string): boolean {
+    return secretMatches(key, role === 'facilitator' ? session.facilitatorKeyHash : session.boardKeyHash);
+  }
+
+  private arm(session: LiveSession): void {
+    session.arm((deadline) => void this.timeout(session, deadline), this.now());
+  }
+
+  /** A phase's deadline passed: the machine advances or marks the clock expired, once. */
+  private async timeout(session: LiveSession, deadline: number): Promise<void> {
+    const event: RoundEvent = { type: 'round:timeout', at: Math.max(this.now(), deadline), id: newId(), caller: { role: 'system' } };
+    try {
+      await this.apply(session, event);
+      this.logger.info({ session: session.code, phase: session.state.phase }, 'phase timed out');
+      this.onChange(session);
+    } catch (error) {
+      // Refused means the deadline moved meanwhile (pause, add time): the clock was re-armed.
+      if (!(error instanceof DomainError)) {
+        this.logger.error({ session: session.code, err: error }, 'time-out failed; retrying');
+        setTimeout(() => void this.timeout(session, deadline), 1000).unref();
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const pending of this.live.values()) (await pending.catch(() => null))?.disarm();
+    this.live.clear();
+  }
+}
+
+export type { CreateSessionRequest };
