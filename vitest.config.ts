@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: browser and process tests are heavy; keep the machine responsive.
     maxWorkers: 2,
+    reporters: ['default', 'json'],
+    outputFile: { json: 'tests/artifacts/vitest.json' },
   },
 });
