@@ -5,6 +5,7 @@ import express from 'express';
 import { Server } from 'socket.io';
 import { LIMITS } from '@kollegium/shared';
 import { apiRouter } from './http/api.js';
+import { joinRateLimit, originAllowed, requireSameOrigin, securityHeaders } from './http/security.js';
 import type { Logger } from './logger.js';
 import { authenticate } from './realtime/auth.js';
 import { Broadcaster } from './realtime/broadcast.js';
@@ -19,7 +20,18 @@ export interface AppDeps {
   now?: () => number;
   /** Built client to serve; skipped when absent (API-only tests). */
   clientDir?: string;
+  security?: Partial<SecurityOptions>;
 }
+
+export interface SecurityOptions {
+  /** Origin browsers must come from; null = the same host the request was sent to. */
+  publicOrigin: string | null;
+  trustProxy: boolean | number | string;
+  joinPerMinute: number;
+  commandsPer10s: number;
+}
+
+const DEFAULT_SECURITY: SecurityOptions = { publicOrigin: null, trustProxy: false, joinPerMinute: 30, commandsPer10s: 50 };
 
 export interface App {
   httpServer: HttpServer;
@@ -29,16 +41,19 @@ export interface App {
 }
 
 /** Builds the whole server from its dependencies; `listen` is left to the caller. */
-export function createApplication({ store, logger, now = Date.now, clientDir }: AppDeps): App {
+export function createApplication({ store, logger, now = Date.now, clientDir, security }: AppDeps): App {
+  const options = { ...DEFAULT_SECURITY, ...security };
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy);
+  app.use(securityHeaders());
   const httpServer = createServer(app);
   const sessions = new Sessions(store, now, logger);
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
-  app.use('/api', apiRouter(sessions, logger));
+  app.use('/api', requireSameOrigin(options.publicOrigin), apiRouter(sessions, logger, joinRateLimit(options.joinPerMinute)));
 
   if (clientDir && fs.existsSync(path.join(clientDir, 'index.html'))) {
     app.use(express.static(clientDir, { index: false, maxAge: '1h' }));
@@ -54,6 +69,8 @@ export function createApplication({ store, logger, now = Date.now, clientDir }: 
   const io: IoServer = new Server(httpServer, {
     maxHttpBufferSize: LIMITS.messageBytes,
     serveClient: false,
+    // Checked for polling and WebSocket alike; the `cors` option alone would not stop a WebSocket.
+    allowRequest: (req, callback) => callback(null, originAllowed(req, options.publicOrigin)),
   });
   const broadcaster = new Broadcaster(io, now);
   sessions.onChange = (session) => broadcaster.publish(session);
@@ -61,7 +78,7 @@ export function createApplication({ store, logger, now = Date.now, clientDir }: 
   io.use(authenticate(sessions));
   io.on('connection', async (socket) => {
     const { code, viewer } = socket.data;
-    registerCommands(socket, { sessions, broadcaster, logger, now });
+    registerCommands(socket, { sessions, broadcaster, logger, now, commandsPer10s: options.commandsPer10s });
     await socket.join(roomOf(code));
     const session = await sessions.get(code);
     if (!session) return void socket.disconnect(true);

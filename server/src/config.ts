@@ -10,9 +10,24 @@ const Env = z.object({
   /** Where the built client lives; the server serves it when present. */
   CLIENT_DIR: z.string().default(path.resolve(here, '../../client/dist')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The address people use, e.g. https://kollegium.example.org; browsers from other origins are refused. */
+  PUBLIC_URL: z.url().optional(),
+  /** Behind a reverse proxy: Express's `trust proxy` (e.g. `loopback` or a hop count), for client addresses. */
+  TRUST_PROXY: z.string().default('false'),
+  /** Join-code look-ups and joins per client address per minute. */
+  JOIN_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
+  /** Commands one connection may send per 10 seconds. */
+  COMMAND_RATE_LIMIT: z.coerce.number().int().min(1).default(50),
 });
 
 export type Config = z.infer<typeof Env>;
+
+/** `TRUST_PROXY` as Express understands it: false, a hop count, or addresses/names. */
+export function trustProxy(value: string): boolean | number | string {
+  if (value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
 
 /** Reads the environment once at start; a bad value stops the server with a clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -22,7 +22,7 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
 const codeParam = (req: Request) => normalizeJoinCode(String(req.params.code ?? ''));
 
 /** The JSON API: create a session, look one up before joining, join as a participant. */
-export function apiRouter(sessions: Sessions, logger: Logger): express.Router {
+export function apiRouter(sessions: Sessions, logger: Logger, joinLimit: express.RequestHandler): express.Router {
   const router = express.Router();
   router.use(express.json({ limit: '16kb' }));
 
@@ -40,14 +40,14 @@ export function apiRouter(sessions: Sessions, logger: Logger): express.Router {
     res.status(201).json(body);
   });
 
-  router.get('/sessions/:code', async (req, res) => {
+  router.get('/sessions/:code', joinLimit, async (req, res) => {
     const session = await sessions.require(codeParam(req));
     const { code, title, format } = session.state.context;
     const body: SessionInfo = { code, title, format };
     res.json(body);
   });
 
-  router.post('/sessions/:code/participants', async (req, res) => {
+  router.post('/sessions/:code/participants', joinLimit, async (req, res) => {
     const { name } = parse(JoinRequest, req.body);
     res.status(201).json(await sessions.join(codeParam(req), name));
   });

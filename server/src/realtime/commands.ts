@@ -11,6 +11,7 @@ import {
   type CommandName,
   type RoundEvent,
 } from '@kollegium/shared';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { DomainError, toAckError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { LiveSession } from '../sessions/session.js';
@@ -22,6 +23,7 @@ import type { IoSocket } from './types.js';
 type AckFn = (res: CommandAck | AckError) => void;
 
 interface Deps {
+  commandsPer10s: number;
   sessions: Sessions;
   broadcaster: Broadcaster;
   logger: Logger;
@@ -50,9 +52,17 @@ function authorize(name: CommandName, caller: Caller, session: LiveSession): voi
  */
 export function registerCommands(socket: IoSocket, deps: Deps): void {
   const { sessions, broadcaster, logger, now } = deps;
+  // Generous for people typing, fatal for a script flooding the round.
+  const limiter = new RateLimiterMemory({ points: deps.commandsPer10s, duration: 10 });
 
   const handle = async (name: CommandName, payload: unknown, ack: AckFn) => {
     const started = performance.now();
+    try {
+      await limiter.consume(socket.id);
+    } catch {
+      ack({ ok: false, code: 'RATE_LIMITED', message: 'Too many actions at once; wait a moment.' });
+      return;
+    }
     const parsed = COMMANDS[name].safeParse(payload);
     if (!parsed.success) {
       ack({ ok: false, code: 'BAD_REQUEST', message: describeIssues(parsed.error) });
