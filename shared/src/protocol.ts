@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CONTRIBUTION_KINDS } from './model.js';
 import { FORMATS, TIMED_PHASES } from './phases.js';
 import { JOIN_CODE_PATTERN } from './joinCode.js';
-import type { RoleView } from './view.js';
+import type { ChallengeView, ContributionView, RoleView } from './view.js';
 
 /** Bumped whenever a change to events or payloads would break an older client. */
 export const PROTOCOL_VERSION = 1;
@@ -124,6 +124,26 @@ export interface ViewMessage {
   view: RoleView;
 }
 
+/** A collection's changes since the base version: changed or newly visible items, and ids to drop. */
+export interface CollectionPatch<T> {
+  upsert: T[];
+  remove: string[];
+}
+
+/**
+ * What changed for one viewer between version `base` and `seq`. The small parts of the view come
+ * whole; the collections that grow with the round come as changes. A client whose version is not
+ * `base` asks for a full view with `session:sync` instead of applying it.
+ */
+export interface ViewPatch {
+  seq: number;
+  base: number;
+  serverNow: number;
+  view: Omit<RoleView, 'contributions' | 'challenges'>;
+  contributions: CollectionPatch<ContributionView>;
+  challenges: CollectionPatch<ChallengeView>;
+}
+
 type CommandHandlers = {
   [N in CommandName]: (payload: CommandInput<N>, ack: (res: CommandAck) => void) => void;
 };
@@ -135,6 +155,7 @@ export interface ClientToServerEvents extends CommandHandlers {
 
 export interface ServerToClientEvents {
   'session:view': (msg: ViewMessage) => void;
+  'session:patch': (patch: ViewPatch) => void;
   /** The caller's access ended (session deleted, participant removed). */
   'session:closed': (msg: { code: ErrorCode; message: string }) => void;
 }
