@@ -1,5 +1,6 @@
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
-import type { RoundContext } from './model.js';
+import { isOwner, type Caller, type RoundContext } from './model.js';
+import { COMMAND_ROLES, isCommandName } from './protocol.js';
 import type { Phase } from './phases.js';
 import { roundMachine, type RoundEvent, type RoundInput } from './machine.js';
 
@@ -21,10 +22,22 @@ export function startRound(input: RoundInput): RoundState {
 }
 
 /**
+ * Whether the caller's role may send this event at all: facilitator commands only from the
+ * facilitator, owner commands only from the owner in focus, system events only from the server.
+ */
+export function roleAllows(type: RoundEvent['type'], caller: Caller, context: RoundContext): boolean {
+  if (!isCommandName(type)) return caller.role === 'system';
+  const needed = COMMAND_ROLES[type];
+  if (needed === 'owner') return isOwner(context, caller);
+  return caller.role === needed;
+}
+
+/**
  * Applies one event as a pure transition. Returns null when the machine does not accept the
  * event in this state (wrong phase, failed guard): the caller refuses the command.
  */
 export function applyEvent(state: RoundState, event: RoundEvent): RoundState | null {
+  if (!roleAllows(event.type, event.caller, state.context)) return null;
   const snapshot = roundMachine.resolveState({ value: state.phase, context: state.context });
   if (!snapshot.can(event)) return null;
   const [next] = transition(roundMachine, snapshot, event);

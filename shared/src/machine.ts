@@ -47,6 +47,7 @@ export function initialContext(input: RoundInput): RoundContext {
     turn: 0,
     durations: input.settings.durations,
     timer: { status: 'none' },
+    locked: false,
     contributions: [],
     revealed: [],
     nextSteps: [],
@@ -103,11 +104,18 @@ const machineSetup = setup({
       context.settings.autoAdvance && context.timer.status === 'running' && event.at >= context.timer.deadline,
     running: ({ context }) => context.timer.status === 'running',
     paused: ({ context }) => context.timer.status === 'paused',
-    hasClock: ({ context }) => context.timer.status !== 'none',
+    canAddTime: ({ context, event }) =>
+      event.type === 'round:addTime' &&
+      event.ms !== 0 &&
+      context.timer.status !== 'none' &&
+      (context.timer.status !== 'expired' || event.ms > 0),
     hasChallenges: ({ context }) => context.challenges.length > 0,
     hasPreviousTurn: ({ context }) => context.turn > 0,
     moreTurns: ({ context }) => context.format === 'everyone' && context.turn < context.order.length - 1,
-    canJoin: ({ context }) => context.participants.length < LIMITS.maxParticipants,
+    canJoin: ({ context }) => !context.locked && context.participants.length < LIMITS.maxParticipants,
+    canRemove: ({ context, event }) =>
+      event.type === 'participant:remove' && context.participants.some((p) => p.id === event.participantId && !p.removed),
+    changesLock: ({ context, event }) => event.type === 'session:lock' && event.locked !== context.locked,
     callerIsOwner: ({ context, event }) => isOwner(context, event.caller) && activeParticipant(context, event.caller),
     canSubmitChallenge: ({ context, event }) => {
       if (event.type !== 'challenge:submit' || !activeParticipant(context, event.caller)) return false;
@@ -137,13 +145,15 @@ const machineSetup = setup({
     canMarkUseful: ({ context, event }) =>
       event.type === 'contribution:markUseful' &&
       isOwner(context, event.caller) &&
+      activeParticipant(context, event.caller) &&
       context.contributions.some((c) => c.id === event.contributionId && c.challengeId === context.focusId),
     canAddNextStep: ({ context }) => context.nextSteps.filter((s) => s.challengeId === context.focusId).length < 50,
     hasNextStep: ({ context, event }) =>
       event.type === 'nextStep:remove' &&
       context.nextSteps.some((s) => s.id === event.nextStepId && s.challengeId === context.focusId),
-    hasContribution: ({ context, event }) =>
-      event.type === 'contribution:hide' && context.contributions.some((c) => c.id === event.contributionId),
+    changesHidden: ({ context, event }) =>
+      event.type === 'contribution:hide' &&
+      context.contributions.some((c) => c.id === event.contributionId && c.hidden !== event.hidden),
     canReveal: ({ context }) =>
       context.settings.hideUntilReveal && context.focusId !== null && !context.revealed.includes(context.focusId),
     canNote: ({ context, event }) =>
@@ -255,6 +265,21 @@ const machineSetup = setup({
         : {},
     ),
     reveal: assign(({ context }) => ({ revealed: [...context.revealed, context.focusId!] })),
+    // Leaving reflect forward shows what was held: the owner responds to it and it is in the summary.
+    revealOnLeave: assign(({ context }) =>
+      context.settings.hideUntilReveal && context.focusId && !context.revealed.includes(context.focusId)
+        ? { revealed: [...context.revealed, context.focusId] }
+        : {},
+    ),
+    setLock: assign(({ event }) => (event.type === 'session:lock' ? { locked: event.locked } : {})),
+    remove: assign(({ context, event }) =>
+      event.type === 'participant:remove'
+        ? {
+            participants: context.participants.map((p) => (p.id === event.participantId ? { ...p, removed: true } : p)),
+            votes: context.votes.filter((v) => v.participantId !== event.participantId),
+          }
+        : {},
+    ),
     addNextStep: assign(({ context, event }) =>
       event.type === 'nextStep:add'
         ? { nextSteps: [...context.nextSteps, { id: event.id, challengeId: context.focusId!, text: event.text, at: event.at }] }
@@ -286,7 +311,7 @@ const machineSetup = setup({
 const clock = {
   'round:pause': { guard: 'running', actions: 'pause' },
   'round:resume': { guard: 'paused', actions: 'resume' },
-  'round:addTime': { guard: 'hasClock', actions: 'addTime' },
+  'round:addTime': { guard: 'canAddTime', actions: 'addTime' },
 } as const;
 
 const contribute = (phase: Phase) =>
@@ -306,7 +331,10 @@ const expire = { guard: 'timeUp', actions: 'expire' } as const;
 
 const toChoose = [{ target: 'choose' as const, actions: 'clearFocus' }] as const;
 const presentNext = [{ guard: 'isEveryone', target: 'reflect' }, { target: 'clarify' }] as const;
-const reflectNext = [{ guard: 'isEveryone', target: 'nextSteps' }, { target: 'respond' }] as const;
+const reflectNext = [
+  { guard: 'isEveryone', target: 'nextSteps', actions: 'revealOnLeave' },
+  { target: 'respond', actions: 'revealOnLeave' },
+] as const;
 const nextStepsNext = [
   { guard: 'moreTurns', target: 'present', actions: 'nextTurn' },
   { target: 'evaluate' },
@@ -318,7 +346,9 @@ export const roundMachine = machineSetup.createMachine({
   initial: 'lobby',
   on: {
     'participant:join': { guard: 'canJoin', actions: 'join' },
-    'contribution:hide': { guard: 'hasContribution', actions: 'hideContribution' },
+    'contribution:hide': { guard: 'changesHidden', actions: 'hideContribution' },
+    'session:lock': { guard: 'changesLock', actions: 'setLock' },
+    'participant:remove': { guard: 'canRemove', actions: 'remove' },
     'round:reveal': { guard: 'canReveal', actions: 'reveal' },
     'note:set': { guard: 'canNote', actions: 'setNote' },
   },
@@ -349,6 +379,8 @@ export const roundMachine = machineSetup.createMachine({
       on: {
         ...clock,
         'challenge:confirm': { guard: 'callerIsOwner', target: 'present' },
+        // The facilitator may go on without the owner's confirmation (an owner whose phone died).
+        'round:next': { target: 'present' },
         'challenge:pick': { guard: 'canPick', actions: 'pick' },
         'round:back': toChoose,
         'round:timeout': expire,
@@ -390,8 +422,8 @@ export const roundMachine = machineSetup.createMachine({
         'round:next': reflectNext,
         'round:back': [{ guard: 'isEveryone', target: 'present' }, { target: 'clarify' }],
         'round:timeout': [
-          { guard: and(['autoTimeUp', 'isEveryone']), target: 'nextSteps' },
-          { guard: 'autoTimeUp', target: 'respond' },
+          { guard: and(['autoTimeUp', 'isEveryone']), target: 'nextSteps', actions: 'revealOnLeave' },
+          { guard: 'autoTimeUp', target: 'respond', actions: 'revealOnLeave' },
           expire,
         ],
       },

@@ -97,6 +97,8 @@ export interface RoundContext {
   /** Durations in force (everyone presents may split a total at start). */
   durations: Durations;
   timer: Timer;
+  /** No new participants may join. */
+  locked: boolean;
   contributions: Contribution[];
   /** Challenges whose held-back reflections the facilitator has revealed. */
   revealed: string[];

@@ -59,6 +59,8 @@ export const COMMANDS = {
   'nextStep:add': command({ text: text(LIMITS.nextStep) }),
   'nextStep:remove': command({ nextStepId: id }),
   'note:set': command({ challengeId: id, text: optionalText(LIMITS.note) }),
+  'session:lock': command({ locked: z.boolean() }),
+  'participant:remove': command({ participantId: id }),
   'evaluation:submit': command({
     usefulness: z.number().int().min(1).max(5),
     process: z.number().int().min(1).max(5),
@@ -96,6 +98,8 @@ export const COMMAND_ROLES: Record<CommandName, 'facilitator' | 'participant' | 
   'nextStep:remove': 'owner',
   'note:set': 'participant',
   'evaluation:submit': 'participant',
+  'session:lock': 'facilitator',
+  'participant:remove': 'facilitator',
 };
 
 export const ERROR_CODES = [

@@ -4,7 +4,7 @@ import {
   COMMAND_ROLES,
   describeIssues,
   isCommandName,
-  isOwner,
+  roleAllows,
   type AckError,
   type Caller,
   type CommandAck,
@@ -35,15 +35,15 @@ function callerOf(socket: IoSocket): Caller {
   return viewer.role === 'participant' ? { role: 'participant', participantId: viewer.participantId } : { role: viewer.role };
 }
 
+const ROLE_MESSAGES = {
+  facilitator: 'Only the facilitator can do this.',
+  participant: 'Only participants can do this.',
+  owner: 'Only the owner of the challenge in focus can do this.',
+} as const;
+
 /** AUTH: the role the command needs, from the socket's verified identity and the round state. */
 function authorize(name: CommandName, caller: Caller, session: LiveSession): void {
-  const needed = COMMAND_ROLES[name];
-  if (needed === 'facilitator' && caller.role !== 'facilitator')
-    throw new DomainError('FORBIDDEN', 'Only the facilitator can do this.');
-  if (needed === 'participant' && caller.role !== 'participant')
-    throw new DomainError('FORBIDDEN', 'Only participants can do this.');
-  if (needed === 'owner' && !isOwner(session.state.context, caller))
-    throw new DomainError('FORBIDDEN', 'Only the owner of the challenge in focus can do this.');
+  if (!roleAllows(name, caller, session.state.context)) throw new DomainError('FORBIDDEN', ROLE_MESSAGES[COMMAND_ROLES[name]]);
 }
 
 /**
