@@ -83,9 +83,9 @@ export function createApplication({ store, logger, now = Date.now, clientDir, se
     const session = await sessions.get(code);
     if (!session) return void socket.disconnect(true);
     logger.info({ session: code, role: viewer.role }, 'connected');
-    // Presence changed for everyone; the newcomer gets its first view in the same pass.
+    // Presence changed for everyone; the newcomer catches up in the same pass.
     if (viewer.role === 'participant') broadcaster.publish(session);
-    else socket.emit('session:view', broadcaster.messageFor(session, viewer));
+    else broadcaster.sync(session, socket);
     socket.on('disconnect', () => {
       if (viewer.role === 'participant') broadcaster.publish(session);
     });

@@ -154,7 +154,7 @@ type CommandHandlers = {
 
 export interface ClientToServerEvents extends CommandHandlers {
   'time:sync': (ack: (res: Ack<{ serverNow: number }>) => void) => void;
-  'session:sync': (payload: { lastSeq: number }, ack: (res: Ack<{ seq: number }>) => void) => void;
+  'session:sync': (payload: { lastSeq: number | null }, ack: (res: Ack<{ seq: number }>) => void) => void;
 }
 
 export interface ServerToClientEvents {
@@ -164,13 +164,17 @@ export interface ServerToClientEvents {
   'session:closed': (msg: { code: ErrorCode; message: string }) => void;
 }
 
+export const SyncRequest = z.strictObject({ lastSeq: z.number().int().min(0).nullable() });
+
 export const JoinCode = z.string().regex(JOIN_CODE_PATTERN);
 
 /** Socket.IO handshake `auth`: who is connecting. The server resolves it to a role. */
+/** The last version a reconnecting client saw: it then gets only what it missed, when still known. */
+const lastSeq = z.number().int().min(0).optional();
 export const SocketAuth = z.discriminatedUnion('role', [
-  z.strictObject({ role: z.literal('facilitator'), code: JoinCode, key: z.string().min(16).max(128) }),
-  z.strictObject({ role: z.literal('participant'), code: JoinCode, token: z.string().min(16).max(128) }),
-  z.strictObject({ role: z.literal('board'), code: JoinCode, key: z.string().min(16).max(128) }),
+  z.strictObject({ role: z.literal('facilitator'), code: JoinCode, key: z.string().min(16).max(128), lastSeq }),
+  z.strictObject({ role: z.literal('participant'), code: JoinCode, token: z.string().min(16).max(128), lastSeq }),
+  z.strictObject({ role: z.literal('board'), code: JoinCode, key: z.string().min(16).max(128), lastSeq }),
 ]);
 export type SocketAuth = z.infer<typeof SocketAuth>;
 

@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { applyPatch } from '@kollegium/shared';
 import type {
   ClientToServerEvents,
   CommandAck,
@@ -39,11 +40,18 @@ export class TestClient {
     readonly label: string,
   ) {
     this.socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
-    this.socket.onAny((_event, ...args) => this.wire.push(JSON.stringify(args)));
-    this.socket.on('session:view', (message) => {
-      this.messages.push(message);
-      for (const wake of this.waiters.splice(0)) wake();
+    this.socket.onAny((event, ...args) => this.wire.push(`${event} ${JSON.stringify(args)}`));
+    this.socket.on('session:view', (message) => this.record(message));
+    this.socket.on('session:patch', (patch) => {
+      const last = this.messages.at(-1);
+      if (last && last.seq === patch.base) this.record({ seq: patch.seq, serverNow: patch.serverNow, view: applyPatch(last.view, patch) });
+      else this.socket.emit('session:sync', { lastSeq: last?.seq ?? null }, () => {});
     });
+  }
+
+  private record(message: ViewMessage): void {
+    this.messages.push(message);
+    for (const wake of this.waiters.splice(0)) wake();
   }
 
   get view(): RoleView {

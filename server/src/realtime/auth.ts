@@ -18,11 +18,11 @@ export function authenticate(sessions: Sessions) {
       if (auth.data.role === 'participant') {
         const participantId = await sessions.participantFor(code, auth.data.token);
         if (!participantId) throw new DomainError('UNAUTHORIZED', 'This device is not (or no longer) a participant here.');
-        socket.data = { code, viewer: { role: 'participant', participantId } };
+        socket.data = { code, viewer: { role: 'participant', participantId }, seq: auth.data.lastSeq ?? null };
       } else {
         if (!sessions.keyMatches(session, auth.data.role, auth.data.key))
           throw new DomainError('UNAUTHORIZED', 'This link is not valid for this session.');
-        socket.data = { code, viewer: { role: auth.data.role } };
+        socket.data = { code, viewer: { role: auth.data.role }, seq: auth.data.lastSeq ?? null };
       }
       next();
     } catch (error) {

@@ -1,10 +1,13 @@
-import { viewFor, type Viewer, type ViewMessage } from '@kollegium/shared';
+import { patchFor, viewFor, type Viewer, type ViewMessage, type ViewPatch } from '@kollegium/shared';
 import type { LiveSession } from '../sessions/session.js';
 import { roomOf, type IoServer, type IoSocket } from './types.js';
 
 const viewerKey = (viewer: Viewer) => (viewer.role === 'participant' ? `p:${viewer.participantId}` : viewer.role);
 
-/** Sends every socket of a session in this process the view its role may see. */
+/**
+ * Sends every socket of a session in this process what its role may see: a patch against the
+ * version it already has, or the whole view when that version is unknown or too old.
+ */
 export class Broadcaster {
   constructor(
     private readonly io: IoServer,
@@ -25,23 +28,39 @@ export class Broadcaster {
     return ids;
   }
 
-  messageFor(session: LiveSession, viewer: Viewer, online = this.online(session.code)): ViewMessage {
-    return { seq: session.seq, serverNow: this.now(), view: viewFor(session.state, viewer, online) };
+  private message(session: LiveSession, viewer: Viewer, base: number | null, online: Set<string>): ViewMessage | ViewPatch {
+    const serverNow = this.now();
+    const prev = base === null ? undefined : session.stateAt(base);
+    if (prev && base !== null) {
+      return { seq: session.seq, base, serverNow, ...patchFor(prev, session.state, viewer, online) };
+    }
+    return { seq: session.seq, serverNow, view: viewFor(session.state, viewer, online) };
   }
 
-  /** One view per distinct viewer (a person on two devices gets the same one), computed once. */
+  private deliver(socket: IoSocket, message: ViewMessage | ViewPatch): void {
+    if ('base' in message) socket.emit('session:patch', message);
+    else socket.emit('session:view', message);
+    socket.data.seq = message.seq;
+  }
+
+  /** Brings one socket up to date (on connect and on request). */
+  sync(session: LiveSession, socket: IoSocket): void {
+    this.deliver(socket, this.message(session, socket.data.viewer, socket.data.seq, this.online(session.code)));
+  }
+
+  /** Everyone in the session, each message computed once per distinct viewer and base version. */
   publish(session: LiveSession): void {
     const sockets = this.socketsOf(session.code);
     const online = this.online(session.code);
-    const cache = new Map<string, ViewMessage>();
+    const cache = new Map<string, ViewMessage | ViewPatch>();
     for (const socket of sockets) {
-      const key = viewerKey(socket.data.viewer);
+      const key = `${viewerKey(socket.data.viewer)}@${socket.data.seq}`;
       let message = cache.get(key);
       if (!message) {
-        message = this.messageFor(session, socket.data.viewer, online);
+        message = this.message(session, socket.data.viewer, socket.data.seq, online);
         cache.set(key, message);
       }
-      socket.emit('session:view', message);
+      this.deliver(socket, message);
     }
   }
 }

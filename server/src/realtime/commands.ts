@@ -3,6 +3,7 @@ import {
   COMMAND_NAMES,
   COMMAND_ROLES,
   describeIssues,
+  SyncRequest,
   isCommandName,
   roleAllows,
   type AckError,
@@ -106,11 +107,15 @@ export function registerCommands(socket: IoSocket, deps: Deps): void {
     if (typeof ack === 'function') ack({ ok: true, serverNow: now() });
   });
 
-  socket.on('session:sync', (_payload: unknown, ack?: unknown) => {
+  socket.on('session:sync', (payload: unknown, ack?: unknown) => {
+    const respond = typeof ack === 'function' ? (ack as (res: unknown) => void) : () => {};
+    const parsed = SyncRequest.safeParse(payload);
+    if (!parsed.success) return respond({ ok: false, code: 'BAD_REQUEST', message: describeIssues(parsed.error) });
     void sessions.get(socket.data.code).then((session) => {
-      if (!session) return;
-      socket.emit('session:view', broadcaster.messageFor(session, socket.data.viewer));
-      if (typeof ack === 'function') ack({ ok: true, seq: session.seq });
+      if (!session) return respond({ ok: false, code: 'NOT_FOUND', message: 'The session is gone.' });
+      socket.data.seq = parsed.data.lastSeq;
+      broadcaster.sync(session, socket);
+      respond({ ok: true, seq: session.seq });
     });
   });
 

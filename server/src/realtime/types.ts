@@ -4,6 +4,8 @@ import type { ClientToServerEvents, ServerToClientEvents, Viewer } from '@kolleg
 export interface SocketData {
   code: string;
   viewer: Viewer;
+  /** The version this socket's view is at: the base of the next patch it gets. */
+  seq: number | null;
 }
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;

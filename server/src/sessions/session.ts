@@ -3,6 +3,8 @@ import { DomainError } from '../errors.js';
 import type { ParticipantToken, SessionRecord, SessionStore } from './store.js';
 
 const REMEMBERED_COMMANDS = 2000;
+/** Recent states kept for catching up a client that missed a few versions (they share structure). */
+const REMEMBERED_STATES = 64;
 
 /**
  * One live session in this process. Commands are applied one at a time, in arrival order:
@@ -18,6 +20,7 @@ export class LiveSession {
   /** Answers to recent command ids, so a command resent after a lost ack is not applied twice. */
   private answered = new Map<string, Promise<CommandAck>>();
   private timer: NodeJS.Timeout | undefined;
+  private history = new Map<number, RoundState>();
 
   constructor(
     record: SessionRecord,
@@ -28,6 +31,12 @@ export class LiveSession {
     this.boardKeyHash = record.boardKeyHash;
     this.state = record.state;
     this.seq = record.seq;
+    this.history.set(this.seq, this.state);
+  }
+
+  /** The state at an earlier version, if still remembered. */
+  stateAt(seq: number): RoundState | undefined {
+    return this.history.get(seq);
   }
 
   /** Runs `work` after every command queued before it: one order of commands per session. */
@@ -47,6 +56,8 @@ export class LiveSession {
     await this.store.append(this.code, seq, event, next, token);
     this.state = next;
     this.seq = seq;
+    this.history.set(seq, next);
+    this.history.delete(seq - REMEMBERED_STATES);
     return seq;
   }
 
