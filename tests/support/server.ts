@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApplication, createLogger, MemoryStore, type App, type SessionStore } from '@kollegium/server';
+import { createApplication, createLogger, MemoryStore, type App, type AppDeps, type SessionStore } from '@kollegium/server';
 
 export const CLIENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../client/dist');
 
@@ -12,8 +12,11 @@ export interface TestServer {
 }
 
 /** The real server on an ephemeral loopback port. */
-export async function startServer(options: { store?: SessionStore; serveClient?: boolean } = {}): Promise<TestServer> {
+export async function startServer(
+  options: { store?: SessionStore; serveClient?: boolean; security?: AppDeps['security'] } = {},
+): Promise<TestServer> {
   const app = createApplication({
+    security: options.security,
     store: options.store ?? new MemoryStore(),
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     clientDir: options.serveClient ? CLIENT_DIR : undefined,

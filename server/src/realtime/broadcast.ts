@@ -53,11 +53,19 @@ export class Broadcaster {
     const sockets = this.socketsOf(session.code);
     const online = this.online(session.code);
     const cache = new Map<string, ViewMessage | ViewPatch>();
+    const removed = new Set(session.state.context.participants.filter((p) => p.removed).map((p) => p.id));
     for (const socket of sockets) {
-      const key = `${viewerKey(socket.data.viewer)}@${socket.data.seq}`;
+      const { viewer } = socket.data;
+      if (viewer.role === 'participant' && removed.has(viewer.participantId)) {
+        // Removed by the facilitator: nothing more reaches this device, and its token is dead.
+        socket.emit('session:closed', { code: 'UNAUTHORIZED', message: 'The facilitator removed you from this session.' });
+        socket.disconnect(true);
+        continue;
+      }
+      const key = `${viewerKey(viewer)}@${socket.data.seq}`;
       let message = cache.get(key);
       if (!message) {
-        message = this.message(session, socket.data.viewer, socket.data.seq, online);
+        message = this.message(session, viewer, socket.data.seq, online);
         cache.set(key, message);
       }
       this.deliver(socket, message);

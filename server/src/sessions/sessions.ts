@@ -110,6 +110,7 @@ export class Sessions {
 
   async join(code: string, name: string): Promise<JoinResponse> {
     const session = await this.require(code);
+    if (session.state.context.locked) throw new DomainError('SESSION_LOCKED', 'This session is locked; ask the facilitator to open it.');
     const participantId = newId();
     const token = newSecret();
     const event: RoundEvent = { type: 'participant:join', name, at: this.now(), id: participantId, caller: { role: 'system' } };
