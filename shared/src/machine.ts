@@ -1,6 +1,6 @@
 import { and, assign, setup } from 'xstate';
 import type { CommandName, CommandPayload } from './protocol.js';
-import { LIMITS } from './protocol.js';
+import { LIMITS } from './limits.js';
 import {
   callerId,
   isOwner,

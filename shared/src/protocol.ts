@@ -2,26 +2,10 @@ import { z } from 'zod';
 import { CONTRIBUTION_KINDS } from './model.js';
 import { FORMATS, TIMED_PHASES } from './phases.js';
 import { JOIN_CODE_PATTERN } from './joinCode.js';
+import { LIMITS } from './limits.js';
 import type { ChallengeView, ContributionView, RoleView } from './view.js';
 
-/** Bumped whenever a change to events or payloads would break an older client. */
-export const PROTOCOL_VERSION = 1;
-
-export const LIMITS = {
-  name: 40,
-  title: 120,
-  context: 2000,
-  question: 500,
-  contribution: 1000,
-  nextStep: 500,
-  note: 2000,
-  comment: 1000,
-  /** Largest Socket.IO message the server accepts, in bytes. */
-  messageBytes: 16 * 1024,
-  maxParticipants: 200,
-  maxChallenges: 200,
-  maxContributions: 5000,
-} as const;
+export { LIMITS, PROTOCOL_VERSION } from './limits.js';
 
 const id = z.string().min(1).max(64);
 const text = (max: number) => z.string().trim().min(1).max(max);

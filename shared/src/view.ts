@@ -11,7 +11,8 @@ import {
   type Timer,
 } from './model.js';
 import type { Durations, Format, Phase } from './phases.js';
-import { PROTOCOL_VERSION, type CollectionPatch, type ViewPatch } from './protocol.js';
+import { PROTOCOL_VERSION } from './limits.js';
+import type { CollectionPatch, ViewPatch } from './protocol.js';
 
 export type Viewer = { role: 'facilitator' } | { role: 'participant'; participantId: string } | { role: 'board' };
 
