@@ -74,6 +74,7 @@ export function createApplication({ store, logger, now = Date.now, clientDir, se
   });
   const broadcaster = new Broadcaster(io, now);
   sessions.onChange = (session) => broadcaster.publish(session);
+  sessions.onDelete = (code) => broadcaster.close(code, 'This session was deleted.');
 
   io.use(authenticate(sessions));
   io.on('connection', async (socket) => {

@@ -9,6 +9,12 @@ const Env = z.object({
   HOST: z.string().default('0.0.0.0'),
   /** Where the built client lives; the server serves it when present. */
   CLIENT_DIR: z.string().default(path.resolve(here, '../../client/dist')),
+  /** Postgres for production and for several processes; without it, the embedded PGlite. */
+  DATABASE_URL: z.string().optional(),
+  /** Where the embedded database keeps its files. */
+  DATA_DIR: z.string().default(path.resolve(here, '../../data')),
+  /** Sessions with no activity for this many days are deleted with all their data; 0 keeps them. */
+  RETENTION_DAYS: z.coerce.number().min(0).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The address people use, e.g. https://kollegium.example.org; browsers from other origins are refused. */
   PUBLIC_URL: z.url().optional(),

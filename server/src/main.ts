@@ -1,12 +1,23 @@
 import { createApplication } from './app.js';
 import { loadConfig, trustProxy } from './config.js';
 import { createLogger } from './logger.js';
-import { MemoryStore } from './sessions/store.js';
+import { openStore } from './storage/index.js';
 
 const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL);
+
+const store = await openStore({
+  databaseUrl: config.DATABASE_URL,
+  dataDir: config.DATA_DIR,
+  onError: (err) => logger.error({ err }, 'database connection error'),
+}).catch((err: Error) => {
+  logger.fatal({ err: err.message }, 'could not open the database');
+  process.exit(1);
+});
+logger.info(config.DATABASE_URL ? { database: 'postgres' } : { database: 'pglite', dataDir: config.DATA_DIR }, 'database ready');
+
 const app = createApplication({
-  store: new MemoryStore(),
+  store,
   logger,
   clientDir: config.CLIENT_DIR,
   security: {
@@ -16,6 +27,16 @@ const app = createApplication({
     commandsPer10s: config.COMMAND_RATE_LIMIT,
   },
 });
+
+// Retention: sessions without activity for RETENTION_DAYS are deleted with all their data.
+const HOUR = 3_600_000;
+const expire = () => {
+  if (config.RETENTION_DAYS > 0) {
+    app.sessions.expire(Date.now() - config.RETENTION_DAYS * 24 * HOUR).catch((err) => logger.error({ err }, 'retention failed'));
+  }
+};
+expire();
+const retention = setInterval(expire, HOUR).unref();
 
 app.httpServer.listen(config.PORT, config.HOST, () => {
   const address = app.httpServer.address();
@@ -28,7 +49,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
+    clearInterval(retention);
     logger.info({ signal }, 'shutting down');
+    // Clients are disconnected and reconnect (to this server once it is back, or to another).
     app.close().then(
       () => process.exit(0),
       (err) => {

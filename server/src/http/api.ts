@@ -52,6 +52,15 @@ export function apiRouter(sessions: Sessions, logger: Logger, joinLimit: express
     res.status(201).json(await sessions.join(codeParam(req), name));
   });
 
+  // The facilitator deletes the session with all its data; the key comes as a bearer token.
+  router.delete('/sessions/:code', async (req, res) => {
+    const session = await sessions.require(codeParam(req));
+    const key = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '';
+    if (!sessions.keyMatches(session, 'facilitator', key)) throw new DomainError('UNAUTHORIZED', 'Only the facilitator can delete this session.');
+    await sessions.delete(session.code);
+    res.status(204).end();
+  });
+
   router.use((_req, _res, next) => next(new DomainError('NOT_FOUND', 'No such API route.')));
 
   // Every failure becomes `{ error: { code, message } }`; bodies are never echoed back.

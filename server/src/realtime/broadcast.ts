@@ -43,6 +43,14 @@ export class Broadcaster {
     socket.data.seq = message.seq;
   }
 
+  /** Ends every connection of a session that no longer exists. */
+  close(code: string, message: string): void {
+    for (const socket of this.socketsOf(code)) {
+      socket.emit('session:closed', { code: 'NOT_FOUND', message });
+      socket.disconnect(true);
+    }
+  }
+
   /** Brings one socket up to date (on connect and on request). */
   sync(session: LiveSession, socket: IoSocket): void {
     this.deliver(socket, this.message(session, socket.data.viewer, socket.data.seq, this.online(session.code)));

@@ -1,6 +1,6 @@
 import { applyEvent, nextDeadline, type CommandAck, type RoundEvent, type RoundState } from '@kollegium/shared';
 import { DomainError } from '../errors.js';
-import type { ParticipantToken, SessionRecord, SessionStore } from './store.js';
+import { VersionConflict, type ParticipantToken, type SessionRecord, type SessionStore } from './store.js';
 
 const REMEMBERED_COMMANDS = 2000;
 /** Recent states kept for catching up a client that missed a few versions (they share structure). */
@@ -46,19 +46,41 @@ export class LiveSession {
     return run;
   }
 
-  /** Applies an event and writes it; throws NOT_ALLOWED_NOW if the machine refuses it. */
+  /**
+   * Applies an event and writes it; throws NOT_ALLOWED_NOW if the machine refuses it. When
+   * another process wrote first (a version conflict), reloads the round and tries again on top.
+   */
   async apply(event: RoundEvent, token?: ParticipantToken): Promise<number> {
-    const next = applyEvent(this.state, event);
-    if (!next) {
-      throw new DomainError('NOT_ALLOWED_NOW', `“${event.type}” is not possible now (phase: ${this.state.phase}).`);
+    for (let attempt = 1; ; attempt++) {
+      const next = applyEvent(this.state, event);
+      if (!next) {
+        throw new DomainError('NOT_ALLOWED_NOW', `“${event.type}” is not possible now (phase: ${this.state.phase}).`);
+      }
+      const seq = this.seq + 1;
+      try {
+        await this.store.append(this.code, seq, event, next, token);
+      } catch (error) {
+        if (!(error instanceof VersionConflict) || attempt >= 5) throw error;
+        await this.reload();
+        continue;
+      }
+      this.advance(seq, next);
+      return seq;
     }
-    const seq = this.seq + 1;
-    await this.store.append(this.code, seq, event, next, token);
-    this.state = next;
+  }
+
+  /** Catches up with what another process wrote. */
+  async reload(): Promise<void> {
+    const record = await this.store.load(this.code);
+    if (!record) throw new DomainError('NOT_FOUND', 'This session was deleted.');
+    if (record.seq > this.seq) this.advance(record.seq, record.state);
+  }
+
+  private advance(seq: number, state: RoundState): void {
+    this.state = state;
     this.seq = seq;
-    this.history.set(seq, next);
+    this.history.set(seq, state);
     this.history.delete(seq - REMEMBERED_STATES);
-    return seq;
   }
 
   recall(key: string): Promise<CommandAck> | undefined {

@@ -29,6 +29,8 @@ type Settings = z.output<typeof CreateSchema>;
 export class Sessions {
   private live = new Map<string, Promise<LiveSession | null>>();
   onChange: (session: LiveSession) => void = () => {};
+  /** A session was deleted: its connections are to be closed. */
+  onDelete: (code: string) => void = () => {};
 
   constructor(
     private readonly store: SessionStore,
@@ -103,9 +105,38 @@ export class Sessions {
 
   /** Applies one event in the session's order and writes it before anyone hears of it. */
   async apply(session: LiveSession, event: RoundEvent, token?: Parameters<LiveSession['apply']>[1]): Promise<number> {
-    const seq = await session.serialize(() => session.apply(event, token));
+    const seq = await session.serialize(async () => {
+      const seq = await session.apply(event, token);
+      if (event.type === 'participant:remove') await this.store.revokeParticipant(session.code, event.participantId);
+      return seq;
+    });
     this.arm(session);
     return seq;
+  }
+
+  /** Deletes a session and all its data; everyone connected to it is disconnected. */
+  async delete(code: string): Promise<boolean> {
+    const live = await this.live.get(code)?.catch(() => null);
+    live?.disarm();
+    this.live.delete(code);
+    const deleted = await this.store.delete(code);
+    if (deleted) {
+      this.logger.info({ session: code }, 'session deleted');
+      this.onDelete(code);
+    }
+    return deleted;
+  }
+
+  /** Deletes sessions without activity since `cutoff` (the retention setting). */
+  async expire(cutoff: number): Promise<string[]> {
+    const codes = await this.store.deleteInactiveSince(cutoff);
+    for (const code of codes) {
+      (await this.live.get(code)?.catch(() => null))?.disarm();
+      this.live.delete(code);
+      this.onDelete(code);
+    }
+    if (codes.length) this.logger.info({ count: codes.length }, 'expired sessions deleted');
+    return codes;
   }
 
   async join(code: string, name: string): Promise<JoinResponse> {

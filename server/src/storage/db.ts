@@ -1,0 +1,29 @@
+/**
+ * The one interface the SQL store talks to, so PGlite and node-postgres run the same SQL.
+ * Values come back as the drivers parse them: the SQL casts whatever it reads to types both
+ * parse alike (integer, float8, text, boolean, jsonb) — never bigint, numeric or timestamps.
+ */
+export type Row = Record<string, unknown>;
+
+export interface Queryable {
+  /** One statement, $1… parameters; the result rows (use RETURNING to learn what a write hit). */
+  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /** A script of several statements, without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` on one connection held for its whole duration, for session-level state such as
+   * advisory locks. Its queries are not in a transaction unless `fn` opens one.
+   */
+  connection<T>(fn: (conn: Db) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Postgres' "unique_violation", as both drivers report it in `error.code`. */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+}

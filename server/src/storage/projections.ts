@@ -1,0 +1,173 @@
+import type { RoundContext, RoundEvent } from '@kollegium/shared';
+import type { Queryable } from './db.js';
+
+/**
+ * The projection tables: rows derived from the snapshot `sessions.state`, rewritten in the same
+ * transaction as the snapshot. Each is synced from the stored snapshot itself (read back with
+ * jsonb_to_recordset), so a projection can only ever show what the snapshot holds.
+ */
+export const PROJECTION_TABLES = [
+  'participants',
+  'challenges',
+  'votes',
+  'contributions',
+  'next_steps',
+  'notes',
+  'evaluations',
+] as const;
+export type ProjectionTable = (typeof PROJECTION_TABLES)[number];
+
+/** Every table that holds rows of a session, for deletion checks and exports. */
+export const SESSION_TABLES = ['sessions', 'session_events', 'participant_tokens', ...PROJECTION_TABLES] as const;
+
+interface Projection {
+  /** The array in the round's context that the table mirrors. */
+  source: keyof RoundContext;
+  /** The element fields read, as jsonb_to_recordset column definitions. */
+  fields: string;
+  /** Table column → SQL expression over the element `r`; key columns first. */
+  columns: Record<string, string>;
+  /** The primary key besides `code`. */
+  key: string[];
+  /** Aggregate elements that share a key (votes: several dots on one challenge). */
+  groupByKey?: boolean;
+}
+
+const ms = (field: string) => `to_timestamp(r."${field}" / 1000)`;
+
+const PROJECTIONS: Record<ProjectionTable, Projection> = {
+  participants: {
+    source: 'participants',
+    fields: `id text, name text, "joinedAt" float8, removed boolean`,
+    columns: { id: 'r.id', name: 'r.name', joined_at: ms('joinedAt'), removed: 'coalesce(r.removed, false)' },
+    key: ['id'],
+  },
+  challenges: {
+    source: 'challenges',
+    fields: `id text, "ownerId" text, title text, context text, question text, "submittedAt" float8`,
+    columns: {
+      id: 'r.id',
+      owner_id: 'r."ownerId"',
+      title: 'r.title',
+      context: 'r.context',
+      question: 'r.question',
+      submitted_at: ms('submittedAt'),
+    },
+    key: ['id'],
+  },
+  votes: {
+    source: 'votes',
+    fields: `"participantId" text, "challengeId" text`,
+    columns: { participant_id: 'r."participantId"', challenge_id: 'r."challengeId"', dots: 'count(*)::int' },
+    key: ['participant_id', 'challenge_id'],
+    groupByKey: true,
+  },
+  contributions: {
+    source: 'contributions',
+    fields: `id text, "challengeId" text, "authorId" text, kind text, text text, anonymous boolean, phase text, at float8, hidden boolean, useful boolean`,
+    columns: {
+      id: 'r.id',
+      challenge_id: 'r."challengeId"',
+      author_id: 'r."authorId"',
+      kind: 'r.kind',
+      text: 'r.text',
+      anonymous: 'r.anonymous',
+      phase: 'r.phase',
+      at: ms('at'),
+      hidden: 'r.hidden',
+      useful: 'r.useful',
+    },
+    key: ['id'],
+  },
+  next_steps: {
+    source: 'nextSteps',
+    fields: `id text, "challengeId" text, text text, at float8`,
+    columns: { id: 'r.id', challenge_id: 'r."challengeId"', text: 'r.text', at: ms('at') },
+    key: ['id'],
+  },
+  notes: {
+    source: 'notes',
+    fields: `"participantId" text, "challengeId" text, text text`,
+    columns: { participant_id: 'r."participantId"', challenge_id: 'r."challengeId"', text: 'r.text' },
+    key: ['participant_id', 'challenge_id'],
+  },
+  evaluations: {
+    source: 'evaluations',
+    fields: `"participantId" text, usefulness int, process int, comment text`,
+    columns: { participant_id: 'r."participantId"', usefulness: 'r.usefulness', process: 'r.process', comment: 'r.comment' },
+    key: ['participant_id'],
+  },
+};
+
+/**
+ * One statement per table, $1 = session code: upsert the snapshot's rows (skipping unchanged
+ * ones, so an event that adds one contribution writes one row) and delete rows no longer in it.
+ * Both parts see the same snapshot and touch disjoint rows, so they can share one statement.
+ */
+function syncStatement(table: ProjectionTable, p: Projection): string {
+  const columns = Object.keys(p.columns);
+  const rest = columns.filter((c) => !p.key.includes(c));
+  const groupBy = p.groupByKey ? `GROUP BY ${p.key.map((k) => columns.indexOf(k) + 1).join(', ')}` : '';
+  return `WITH src AS (
+  SELECT ${columns.map((c) => `${p.columns[c]} AS ${c}`).join(', ')}
+  FROM sessions s, jsonb_to_recordset(coalesce(s.state->'context'->'${p.source}', '[]'::jsonb)) AS r(${p.fields})
+  WHERE s.code = $1::text
+  ${groupBy}
+), gone AS (
+  DELETE FROM ${table} t
+  WHERE t.code = $1::text AND (${p.key.map((k) => `t.${k}`).join(', ')}) NOT IN (SELECT ${p.key.join(', ')} FROM src)
+)
+INSERT INTO ${table} (code, ${columns.join(', ')})
+SELECT $1::text, ${columns.join(', ')} FROM src
+ON CONFLICT (code, ${p.key.join(', ')}) DO UPDATE SET ${rest.map((c) => `${c} = excluded.${c}`).join(', ')}
+WHERE (${rest.map((c) => `${table}.${c}`).join(', ')}) IS DISTINCT FROM (${rest.map((c) => `excluded.${c}`).join(', ')})`;
+}
+
+const STATEMENTS = Object.fromEntries(
+  PROJECTION_TABLES.map((table) => [table, syncStatement(table, PROJECTIONS[table])]),
+) as Record<ProjectionTable, string>;
+
+/**
+ * The projected arrays each event type can change, from the machine's actions; events not
+ * listed (new ones) re-project every table, which is slower but never wrong. The server test
+ * projections.test.ts drives every event type through the engine and checks this map.
+ */
+export const TOUCHES = {
+  'participant:join': ['participants'],
+  'participant:remove': ['participants', 'votes'],
+  'session:lock': [],
+  'challenge:submit': ['challenges'],
+  'vote:cast': ['votes'],
+  'vote:retract': ['votes'],
+  'round:start': [],
+  'challenge:pick': [],
+  'challenge:confirm': [],
+  'round:next': [],
+  'round:back': [],
+  'round:pause': [],
+  'round:resume': [],
+  'round:addTime': [],
+  'round:reveal': [],
+  'round:timeout': [],
+  'contribution:add': ['contributions'],
+  'contribution:hide': ['contributions'],
+  'contribution:markUseful': ['contributions'],
+  'nextStep:add': ['next_steps'],
+  'nextStep:remove': ['next_steps'],
+  'note:set': ['notes'],
+  'evaluation:submit': ['evaluations'],
+} satisfies Partial<Record<RoundEvent['type'], readonly ProjectionTable[]>>;
+
+export function tablesTouchedBy(type: string): readonly ProjectionTable[] {
+  return Object.hasOwn(TOUCHES, type) ? TOUCHES[type as keyof typeof TOUCHES] : PROJECTION_TABLES;
+}
+
+/** The context arrays behind each table, for tests that compare projections with snapshots. */
+export const PROJECTION_SOURCES = Object.fromEntries(
+  PROJECTION_TABLES.map((table) => [table, PROJECTIONS[table].source]),
+) as Record<ProjectionTable, keyof RoundContext>;
+
+/** Brings `tables` of session `code` in line with its stored snapshot. */
+export async function project(tx: Queryable, code: string, tables: readonly ProjectionTable[]): Promise<void> {
+  for (const table of tables) await tx.query(STATEMENTS[table], [code]);
+}
