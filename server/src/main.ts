@@ -8,6 +8,7 @@ const logger = createLogger(config.LOG_LEVEL);
 
 const store = await openStore({
   databaseUrl: config.DATABASE_URL,
+  schema: config.DATABASE_SCHEMA,
   dataDir: config.DATA_DIR,
   onError: (err) => logger.error({ err }, 'database connection error'),
 }).catch((err: Error) => {

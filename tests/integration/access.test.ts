@@ -46,7 +46,7 @@ describe('who may connect', () => {
     server = await startServer();
     round = await openRound(server.url, { title: 'Removal' }, ['Ada', 'Bo']);
     const [ada, bo] = round.participants as [TestClient, TestClient];
-    const token = (bo.socket.auth as { token: string }).token;
+    const token = (bo.auth as { token: string }).token;
     const closed = new Promise((resolve) => bo.socket.on('session:closed', resolve));
     await round.facilitator.do('participant:remove', { participantId: bo.view.me.participantId! });
     expect(await closed).toMatchObject({ code: 'UNAUTHORIZED' });

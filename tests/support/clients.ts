@@ -36,10 +36,20 @@ export class TestClient {
 
   constructor(
     url: string,
-    auth: SocketAuth,
+    readonly auth: SocketAuth,
     readonly label: string,
+    options: { reconnect?: boolean } = {},
   ) {
-    this.socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+    this.socket = io(url, {
+      // On every (re)connect the client says which version it has.
+      auth: (cb) => cb(this.messages.length ? { ...auth, lastSeq: this.seq } : auth),
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: options.reconnect ?? false,
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 1000,
+      randomizationFactor: 0.5,
+    });
     this.socket.onAny((event, ...args) => this.wire.push(`${event} ${JSON.stringify(args)}`));
     this.socket.on('session:view', (message) => this.record(message));
     this.socket.on('session:patch', (patch) => {
@@ -130,21 +140,26 @@ export interface Round {
 
 export const keyOf = (link: string) => new URL(link, 'http://x').hash.replace('#key=', '');
 
-export async function joinParticipant(url: string, code: string, name: string): Promise<TestClient> {
+export async function joinParticipant(url: string, code: string, name: string, options: { reconnect?: boolean } = {}): Promise<TestClient> {
   const { status, body } = await postJson<JoinResponse>(`${url}/api/sessions/${code}/participants`, { name });
   if (status !== 201) throw new Error(`join failed: ${status} ${JSON.stringify(body)}`);
-  return new TestClient(url, { role: 'participant', code, token: body.token }, name).connected();
+  return new TestClient(url, { role: 'participant', code, token: body.token }, name, options).connected();
 }
 
 /** Creates a session and connects a facilitator, a board and named participants. */
-export async function openRound(url: string, request: CreateSessionRequest, names: string[]): Promise<Round> {
+export async function openRound(
+  url: string,
+  request: CreateSessionRequest,
+  names: string[],
+  options: { reconnect?: boolean } = {},
+): Promise<Round> {
   const created = await postJson<CreateSessionResponse>(`${url}/api/sessions`, request);
   if (created.status !== 201) throw new Error(`create failed: ${JSON.stringify(created.body)}`);
   const { code, links } = created.body;
-  const facilitator = await new TestClient(url, { role: 'facilitator', code, key: keyOf(links.facilitator) }, 'facilitator').connected();
-  const board = await new TestClient(url, { role: 'board', code, key: keyOf(links.board) }, 'board').connected();
+  const facilitator = await new TestClient(url, { role: 'facilitator', code, key: keyOf(links.facilitator) }, 'facilitator', options).connected();
+  const board = await new TestClient(url, { role: 'board', code, key: keyOf(links.board) }, 'board', options).connected();
   const participants: TestClient[] = [];
-  for (const name of names) participants.push(await joinParticipant(url, code, name));
+  for (const name of names) participants.push(await joinParticipant(url, code, name, options));
   const all = [facilitator, board, ...participants];
   await Promise.all(all.map((c) => c.until((v) => v.participants.length === names.length)));
   return { code, links, facilitator, board, participants, all, close: () => all.forEach((c) => c.close()) };

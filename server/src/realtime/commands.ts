@@ -80,7 +80,7 @@ export function registerCommands(socket: IoSocket, deps: Deps): void {
     }
     const outcome = (async (): Promise<CommandAck> => {
       authorize(name, caller, session);
-      const event = { ...fields, type: name, at: now(), caller, id: newId() } as RoundEvent;
+      const event = { ...fields, type: name, at: now(), caller, id: newId(), cmd: dedupeKey } as RoundEvent;
       return { ok: true, seq: await sessions.apply(session, event) };
     })().catch(toAckError);
     // Remembered while in flight too, so a resend racing the original waits for its answer.

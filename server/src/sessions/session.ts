@@ -2,7 +2,7 @@ import { applyEvent, nextDeadline, type CommandAck, type RoundEvent, type RoundS
 import { DomainError } from '../errors.js';
 import { VersionConflict, type ParticipantToken, type SessionRecord, type SessionStore } from './store.js';
 
-const REMEMBERED_COMMANDS = 2000;
+export const REMEMBERED_COMMANDS = 2000;
 /** Recent states kept for catching up a client that missed a few versions (they share structure). */
 const REMEMBERED_STATES = 64;
 
@@ -32,6 +32,11 @@ export class LiveSession {
     this.state = record.state;
     this.seq = record.seq;
     this.history.set(this.seq, this.state);
+  }
+
+  /** Remembers the commands of recently logged events, so resends after a restart are not applied twice. */
+  recallLogged(events: readonly { seq: number; event: RoundEvent }[]): void {
+    for (const { seq, event } of events) if (event.cmd) this.remember(event.cmd, Promise.resolve({ ok: true, seq }));
   }
 
   /** The state at an earlier version, if still remembered. */

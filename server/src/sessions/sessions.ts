@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import type { CreateSessionRequest as CreateSchema } from '@kollegium/shared';
 import { DomainError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { LiveSession } from './session.js';
+import { LiveSession, REMEMBERED_COMMANDS } from './session.js';
 import { hashSecret, newId, newJoinCode, newSecret, secretMatches } from './secrets.js';
 import type { SessionStore } from './store.js';
 
@@ -82,12 +82,13 @@ export class Sessions {
   get(code: string): Promise<LiveSession | null> {
     let pending = this.live.get(code);
     if (!pending) {
-      pending = this.store.load(code).then((record) => {
+      pending = this.store.load(code).then(async (record) => {
         if (!record) {
           this.live.delete(code);
           return null;
         }
         const session = new LiveSession(record, this.store);
+        session.recallLogged(await this.store.events(code, Math.max(0, record.seq - REMEMBERED_COMMANDS)));
         this.arm(session);
         return session;
       });

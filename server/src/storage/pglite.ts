@@ -106,9 +106,10 @@ export async function pgliteDb(options: PgliteOptions): Promise<Db> {
 }
 
 async function lockDataDir(pgdata: string, lockPath: string, options: PgliteOptions): Promise<() => Promise<void>> {
-  const stale = Math.max(options.staleLockMs ?? 10_000, 2000);
+  // A live process refreshes the lock every stale/2 ms; a crashed one stops, so a restart waits at most this long.
+  const stale = Math.max(options.staleLockMs ?? 4000, 2000);
   const waitMs = options.lockWaitMs ?? stale + 2000;
-  const interval = 500;
+  const interval = 250;
   try {
     return await lockfile.lock(pgdata, {
       lockfilePath: lockPath,
