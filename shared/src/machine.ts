@@ -17,6 +17,8 @@ export interface EventMeta {
   at: number;
   caller: Caller;
   id: string;
+  /** The sender's command id (with who sent it): kept in the log so a resend after a restart is still recognised. */
+  cmd?: string;
 }
 
 type CommandEvent = {
