@@ -1,0 +1,67 @@
+import { useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { LIMITS } from '@kollegium/shared';
+import { useSession } from '../../lib/session';
+import { useAction } from '../../lib/useAction';
+import { ErrorMessage } from '../../components/ErrorMessage';
+
+/** A take-home note that only its author ever receives. */
+export function PrivateNote({ challengeId }: { challengeId: string }) {
+  const { t } = useTranslation();
+  const { view } = useSession();
+  const id = useId();
+  const action = useAction();
+  const stored = view.notes.find((n) => n.challengeId === challengeId)?.text ?? '';
+  // A local draft: pushed views must not overwrite what is being typed.
+  const [draft, setDraft] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const text = draft ?? stored;
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setSaved(false);
+    if (await action.run('note:set', { challengeId, text: text.trim() })) {
+      setDraft(null);
+      setSaved(true);
+    }
+  };
+
+  return (
+    <section className="card private-note" aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`}>{t('note.heading')}</h2>
+      <p id={`${id}-hint`} className="hint">
+        {t('note.privacy')}
+      </p>
+      <form className="form" onSubmit={(e) => void submit(e)}>
+        <div className="field">
+          <label htmlFor={`${id}-text`}>{t('note.label')}</label>
+          <textarea
+            id={`${id}-text`}
+            value={text}
+            rows={3}
+            maxLength={LIMITS.note}
+            aria-describedby={`${id}-hint`}
+            onChange={(e) => {
+              setDraft(e.target.value);
+              setSaved(false);
+            }}
+          />
+        </div>
+        <ErrorMessage code={action.error} />
+        <div className="row">
+          <button
+            type="submit"
+            className={`btn btn-secondary${action.pending ? ' is-pending' : ''}`}
+            aria-disabled={action.pending || undefined}
+            aria-busy={action.pending || undefined}
+          >
+            {t('note.save')}
+          </button>
+          <span role="status" className="saved">
+            {saved ? t('common.saved') : ''}
+          </span>
+        </div>
+      </form>
+    </section>
+  );
+}

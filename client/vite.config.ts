@@ -1,0 +1,28 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+const server = 'http://localhost:3000';
+
+export default defineConfig({
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    // dist/.vite/manifest.json: lets tools (tests/bench/client-weight.ts) see exactly what each page loads.
+    manifest: true,
+    rolldownOptions: {
+      output: {
+        // The Socket.IO client gets a chunk of its own (shared by the three live pages) with a
+        // name that says what it is; everything else is split by the lazy routes.
+        codeSplitting: {
+          groups: [{ name: 'realtime', test: /node_modules[\\/](socket\.io-client|engine\.io-client|socket\.io-parser|engine\.io-parser|@socket\.io)[\\/]/ }],
+        },
+      },
+    },
+  },
+  server: {
+    proxy: {
+      '/api': server,
+      '/socket.io': { target: server, ws: true },
+    },
+  },
+});
