@@ -31,7 +31,7 @@ export interface SecurityOptions {
   commandsPer10s: number;
 }
 
-const DEFAULT_SECURITY: SecurityOptions = { publicOrigin: null, trustProxy: false, joinPerMinute: 30, commandsPer10s: 50 };
+const DEFAULT_SECURITY: SecurityOptions = { publicOrigin: null, trustProxy: false, joinPerMinute: 120, commandsPer10s: 50 };
 
 export interface App {
   httpServer: HttpServer;

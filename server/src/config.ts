@@ -23,7 +23,7 @@ const Env = z.object({
   /** Behind a reverse proxy: Express's `trust proxy` (e.g. `loopback` or a hop count), for client addresses. */
   TRUST_PROXY: z.string().default('false'),
   /** Join-code look-ups and joins per client address per minute. */
-  JOIN_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
+  JOIN_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
   /** Commands one connection may send per 10 seconds. */
   COMMAND_RATE_LIMIT: z.coerce.number().int().min(1).default(50),
 });

@@ -191,6 +191,8 @@ export interface SessionInfo {
   code: string;
   title: string;
   format: (typeof FORMATS)[number];
+  /** No new participants may join. */
+  locked: boolean;
 }
 
 /** POST /api/sessions/:code/participants */

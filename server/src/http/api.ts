@@ -11,6 +11,8 @@ import {
 import type { z } from 'zod';
 import { DomainError, HTTP_STATUS, toAckError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { LiveSession } from '../sessions/session.js';
+import { boardKeyFor, secretMatches } from '../sessions/secrets.js';
 import type { Sessions } from '../sessions/sessions.js';
 
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
@@ -21,6 +23,24 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
 
 const codeParam = (req: Request) => normalizeJoinCode(String(req.params.code ?? ''));
 
+function linksFor(code: string, facilitatorKey: string): CreateSessionResponse {
+  return {
+    code,
+    links: {
+      participant: `/join/${code}`,
+      board: `/board/${code}#key=${boardKeyFor(facilitatorKey, code)}`,
+      facilitator: `/facilitate/${code}#key=${facilitatorKey}`,
+    },
+  };
+}
+
+/** The facilitator key from `Authorization: Bearer …`, checked against the session. */
+function facilitatorKey(req: Request, session: LiveSession): string {
+  const key = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '';
+  if (!secretMatches(key, session.facilitatorKeyHash)) throw new DomainError('UNAUTHORIZED', 'This needs the facilitator link.');
+  return key;
+}
+
 /** The JSON API: create a session, look one up before joining, join as a participant. */
 export function apiRouter(sessions: Sessions, logger: Logger, joinLimit: express.RequestHandler): express.Router {
   const router = express.Router();
@@ -28,22 +48,20 @@ export function apiRouter(sessions: Sessions, logger: Logger, joinLimit: express
 
   router.post('/sessions', async (req, res) => {
     const request = parse(CreateSessionRequest, req.body);
-    const { code, facilitatorKey, boardKey } = await sessions.create(request);
-    const body: CreateSessionResponse = {
-      code,
-      links: {
-        participant: `/join/${code}`,
-        board: `/board/${code}#key=${boardKey}`,
-        facilitator: `/facilitate/${code}#key=${facilitatorKey}`,
-      },
-    };
-    res.status(201).json(body);
+    const { code, facilitatorKey } = await sessions.create(request);
+    res.status(201).json(linksFor(code, facilitatorKey));
+  });
+
+  /** The facilitator's links again (e.g. on another device), for the bearer of the facilitator key. */
+  router.get('/sessions/:code/links', async (req, res) => {
+    const session = await sessions.require(codeParam(req));
+    res.json(linksFor(session.code, facilitatorKey(req, session)));
   });
 
   router.get('/sessions/:code', joinLimit, async (req, res) => {
     const session = await sessions.require(codeParam(req));
-    const { code, title, format } = session.state.context;
-    const body: SessionInfo = { code, title, format };
+    const { code, title, format, locked } = session.state.context;
+    const body: SessionInfo = { code, title, format, locked };
     res.json(body);
   });
 
@@ -55,8 +73,7 @@ export function apiRouter(sessions: Sessions, logger: Logger, joinLimit: express
   // The facilitator deletes the session with all its data; the key comes as a bearer token.
   router.delete('/sessions/:code', async (req, res) => {
     const session = await sessions.require(codeParam(req));
-    const key = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '';
-    if (!sessions.keyMatches(session, 'facilitator', key)) throw new DomainError('UNAUTHORIZED', 'Only the facilitator can delete this session.');
+    facilitatorKey(req, session);
     await sessions.delete(session.code);
     res.status(204).end();
   });

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH } from '@kollegium/shared';
 
 /** 192 bits: facilitator keys, board keys and device tokens cannot be guessed. */
@@ -24,3 +24,11 @@ export function newJoinCode(): string {
 }
 
 export const newId = (): string => randomUUID();
+
+/**
+ * The board key follows from the facilitator key, so a facilitator can always show the board
+ * link again while the server keeps only hashes of both.
+ */
+export function boardKeyFor(facilitatorKey: string, code: string): string {
+  return createHmac('sha256', facilitatorKey).update(`board:${code}`).digest('base64url').slice(0, 32);
+}

@@ -11,7 +11,7 @@ import type { CreateSessionRequest as CreateSchema } from '@kollegium/shared';
 import { DomainError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { LiveSession, REMEMBERED_COMMANDS } from './session.js';
-import { hashSecret, newId, newJoinCode, newSecret, secretMatches } from './secrets.js';
+import { boardKeyFor, hashSecret, newId, newJoinCode, newSecret, secretMatches } from './secrets.js';
 import type { SessionStore } from './store.js';
 
 export interface CreatedSession {
@@ -45,11 +45,11 @@ export class Sessions {
       if (minutes !== undefined) durations[phase] = Math.round(minutes * 60_000);
     }
     const facilitatorKey = newSecret();
-    const boardKey = newSecret();
     const createdAt = this.now();
     for (let attempt = 0; attempt < 10; attempt++) {
       const code = newJoinCode();
       if (await this.store.load(code)) continue;
+      const boardKey = boardKeyFor(facilitatorKey, code);
       const state = startRound({
         code,
         title: request.title,
