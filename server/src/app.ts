@@ -2,7 +2,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import express from 'express';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
 import { LIMITS } from '@kollegium/shared';
 import { apiRouter } from './http/api.js';
 import { joinRateLimit, originAllowed, requireSameOrigin, securityHeaders } from './http/security.js';
@@ -21,6 +21,8 @@ export interface AppDeps {
   /** Built client to serve; skipped when absent (API-only tests). */
   clientDir?: string;
   security?: Partial<SecurityOptions>;
+  /** A Socket.IO adapter shared by several processes (Redis Streams); none for one process. */
+  adapter?: ServerOptions['adapter'];
 }
 
 export interface SecurityOptions {
@@ -41,7 +43,7 @@ export interface App {
 }
 
 /** Builds the whole server from its dependencies; `listen` is left to the caller. */
-export function createApplication({ store, logger, now = Date.now, clientDir, security }: AppDeps): App {
+export function createApplication({ store, logger, now = Date.now, clientDir, security, adapter }: AppDeps): App {
   const options = { ...DEFAULT_SECURITY, ...security };
   const app = express();
   app.disable('x-powered-by');
@@ -71,10 +73,32 @@ export function createApplication({ store, logger, now = Date.now, clientDir, se
     serveClient: false,
     // Checked for polling and WebSocket alike; the `cors` option alone would not stop a WebSocket.
     allowRequest: (req, callback) => callback(null, originAllowed(req, options.publicOrigin)),
+    ...(adapter
+      ? {
+          adapter,
+          // Best effort only: a reconnecting client catches up from its own version anyway.
+          connectionStateRecovery: { maxDisconnectionDuration: 60_000, skipMiddlewares: false },
+        }
+      : {}),
   });
   const broadcaster = new Broadcaster(io, now);
-  sessions.onChange = (session) => broadcaster.publish(session);
-  sessions.onDelete = (code) => broadcaster.close(code, 'This session was deleted.');
+  const closed = 'This session was deleted.';
+  sessions.onLocalChange = (session) => broadcaster.publish(session);
+  sessions.onLocalDelete = (code) => broadcaster.close(code, closed);
+  sessions.onChange = (session) => {
+    broadcaster.publish(session);
+    if (adapter) io.serverSideEmit('session:changed', session.code, session.seq);
+  };
+  sessions.onDelete = (code) => {
+    broadcaster.close(code, closed);
+    if (adapter) io.serverSideEmit('session:deleted', code);
+  };
+  if (adapter) {
+    io.on('session:changed', (code, seq) => {
+      sessions.changedElsewhere(code, seq).catch((err) => logger.error({ err, session: code }, 'catching up failed'));
+    });
+    io.on('session:deleted', (code) => void sessions.deletedElsewhere(code));
+  }
 
   io.use(authenticate(sessions));
   io.on('connection', async (socket) => {

@@ -11,6 +11,8 @@ const Env = z.object({
   CLIENT_DIR: z.string().default(path.resolve(here, '../../client/dist')),
   /** Postgres for production and for several processes; without it, the embedded PGlite. */
   DATABASE_URL: z.string().optional(),
+  /** Redis for several server processes behind a load balancer (Socket.IO's Redis Streams adapter). */
+  REDIS_URL: z.string().optional(),
   /** Postgres only: the schema for Kollegium's tables (created if missing); default: the search path's. */
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
   /** Where the embedded database keeps its files. */

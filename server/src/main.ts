@@ -1,6 +1,7 @@
 import { createApplication } from './app.js';
 import { loadConfig, trustProxy } from './config.js';
 import { createLogger } from './logger.js';
+import { redisAdapter } from './cluster.js';
 import { openStore } from './storage/index.js';
 
 const config = loadConfig();
@@ -17,8 +18,15 @@ const store = await openStore({
 });
 logger.info(config.DATABASE_URL ? { database: 'postgres' } : { database: 'pglite', dataDir: config.DATA_DIR }, 'database ready');
 
+if (config.REDIS_URL && !config.DATABASE_URL) {
+  logger.fatal('REDIS_URL (several processes) needs DATABASE_URL: the embedded database serves one process only');
+  process.exit(1);
+}
+const cluster = config.REDIS_URL ? await redisAdapter(config.REDIS_URL, logger) : null;
+
 const app = createApplication({
   store,
+  adapter: cluster?.adapter,
   logger,
   clientDir: config.CLIENT_DIR,
   security: {
@@ -53,12 +61,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     clearInterval(retention);
     logger.info({ signal }, 'shutting down');
     // Clients are disconnected and reconnect (to this server once it is back, or to another).
-    app.close().then(
-      () => process.exit(0),
-      (err) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    app
+      .close()
+      .then(() => cluster?.close())
+      .then(
+        () => process.exit(0),
+        (err) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   });
 }

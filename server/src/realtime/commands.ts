@@ -89,7 +89,7 @@ export function registerCommands(socket: IoSocket, deps: Deps): void {
     if (!result.ok) session.forget(dedupeKey);
     if (!result.ok && result.code === 'INTERNAL') logger.error({ session: session.code, command: name }, 'command failed');
     ack(result);
-    if (result.ok) broadcaster.publish(session);
+    if (result.ok) sessions.onChange(session);
     logger.debug(
       { session: session.code, command: name, role: caller.role, ok: result.ok, ms: +(performance.now() - started).toFixed(2) },
       'command',

@@ -8,7 +8,13 @@ export interface SocketData {
   seq: number | null;
 }
 
-export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-export type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/** Between server processes (through the cluster adapter): which session moved on, or is gone. */
+export interface InterServerEvents {
+  'session:changed': (code: string, seq: number) => void;
+  'session:deleted': (code: string) => void;
+}
+
+export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export const roomOf = (code: string) => `session:${code}`;

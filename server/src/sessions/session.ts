@@ -66,7 +66,7 @@ export class LiveSession {
         await this.store.append(this.code, seq, event, next, token);
       } catch (error) {
         if (!(error instanceof VersionConflict) || attempt >= 5) throw error;
-        await this.reload();
+        await this.catchUp();
         continue;
       }
       this.advance(seq, next);
@@ -74,8 +74,21 @@ export class LiveSession {
     }
   }
 
-  /** Catches up with what another process wrote. */
-  async reload(): Promise<void> {
+  /**
+   * Catches up with what another process wrote by replaying its logged events on our state:
+   * the machine is deterministic, so this gives the same state, and unchanged items stay the
+   * same objects (small patches). Falls back to loading the snapshot if the log disagrees.
+   */
+  async catchUp(): Promise<void> {
+    for (const { seq, event } of await this.store.events(this.code, this.seq)) {
+      const next = seq === this.seq + 1 ? applyEvent(this.state, event) : null;
+      if (!next) return this.reload();
+      this.advance(seq, next);
+      if (event.cmd) this.remember(event.cmd, Promise.resolve({ ok: true, seq }));
+    }
+  }
+
+  private async reload(): Promise<void> {
     const record = await this.store.load(this.code);
     if (!record) throw new DomainError('NOT_FOUND', 'This session was deleted.');
     if (record.seq > this.seq) this.advance(record.seq, record.state);

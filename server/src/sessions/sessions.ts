@@ -28,9 +28,13 @@ type Settings = z.output<typeof CreateSchema>;
  */
 export class Sessions {
   private live = new Map<string, Promise<LiveSession | null>>();
+  /** A session changed here: tell local clients and other processes. */
   onChange: (session: LiveSession) => void = () => {};
-  /** A session was deleted: its connections are to be closed. */
+  /** A session was deleted: its connections are to be closed, here and elsewhere. */
   onDelete: (code: string) => void = () => {};
+  /** The same, for changes that came from another process (local clients only). */
+  onLocalChange: (session: LiveSession) => void = () => {};
+  onLocalDelete: (code: string) => void = () => {};
 
   constructor(
     private readonly store: SessionStore,
@@ -113,6 +117,22 @@ export class Sessions {
     });
     this.arm(session);
     return seq;
+  }
+
+  /** Another process changed a session: if it is live here too, catch up and tell our clients. */
+  async changedElsewhere(code: string, seq: number): Promise<void> {
+    const session = await this.live.get(code)?.catch(() => null);
+    if (!session || session.seq >= seq) return;
+    await session.serialize(() => session.catchUp());
+    this.arm(session);
+    this.onLocalChange(session);
+  }
+
+  /** Another process deleted a session: forget it and close our connections to it. */
+  async deletedElsewhere(code: string): Promise<void> {
+    (await this.live.get(code)?.catch(() => null))?.disarm();
+    this.live.delete(code);
+    this.onLocalDelete(code);
   }
 
   /** Deletes a session and all its data; everyone connected to it is disconnected. */

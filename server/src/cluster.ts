@@ -1,0 +1,20 @@
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { createClient } from 'redis';
+import type { ServerOptions } from 'socket.io';
+import type { Logger } from './logger.js';
+
+/**
+ * The Redis Streams adapter: broadcasts and server-side events reach every process, and it
+ * supports Socket.IO's connection state recovery.
+ */
+export async function redisAdapter(url: string, logger: Logger): Promise<{ adapter: ServerOptions['adapter']; close(): Promise<void> }> {
+  const client = createClient({ url });
+  client.on('error', (err) => logger.error({ err: err.message }, 'redis error'));
+  await client.connect();
+  return {
+    adapter: createAdapter(client),
+    close: async () => {
+      await client.quit().catch(() => {});
+    },
+  };
+}
