@@ -1,6 +1,6 @@
 import type { ButtonHTMLAttributes, ReactNode } from 'react';
 import type { Action } from '../lib/useAction';
-import { ErrorMessage } from './ErrorMessage';
+import { ActionFeedback } from './ActionFeedback';
 
 interface Props extends Omit<ButtonHTMLAttributes<HTMLButtonElement>, 'onClick'> {
   action: Action;
@@ -11,8 +11,9 @@ interface Props extends Omit<ButtonHTMLAttributes<HTMLButtonElement>, 'onClick'>
 
 /**
  * A button for one command: marked busy and inert while the server has not answered (through
- * aria-disabled, so keyboard focus stays on it), and followed by the translated refusal when
- * there is one. The label stays the same so the button keeps its accessible name.
+ * aria-disabled, so keyboard focus stays on it), and followed by what became of it (see
+ * ActionFeedback: a not-confirmed-yet warning, the translated refusal, a retry with the same
+ * command id). The label stays the same so the button keeps its accessible name.
  */
 export function ActionButton({ action, onRun, children, variant = 'secondary', className, disabled, ...rest }: Props) {
   return (
@@ -30,7 +31,7 @@ export function ActionButton({ action, onRun, children, variant = 'secondary', c
       >
         {children}
       </button>
-      <ErrorMessage code={action.error} />
+      <ActionFeedback action={action} />
     </>
   );
 }

@@ -20,7 +20,7 @@ interface Props {
 /** Connects, then renders the role's page once the first view has arrived. */
 export function SessionGate({ auth, variant, missing, refusedActions, nav, children }: Props) {
   const { t } = useTranslation();
-  const { view, socket, status, errorCode } = useSessionConnection(auth);
+  const { view, seq, socket, status, errorCode, synced } = useSessionConnection(auth);
   const banner = <ConnectionBanner status={status} />;
 
   if (!auth) {
@@ -50,7 +50,7 @@ export function SessionGate({ auth, variant, missing, refusedActions, nav, child
     );
   }
   return (
-    <SessionContext.Provider value={{ view, socket, status }}>
+    <SessionContext.Provider value={{ view, seq, socket, status, synced }}>
       <PageShell variant={variant} banner={banner} nav={nav}>
         {children}
       </PageShell>

@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../../lib/session';
 import { useAction } from '../../lib/useAction';
-import { ErrorMessage } from '../../components/ErrorMessage';
+import { ActionFeedback } from '../../components/ActionFeedback';
 
 /** Once everyone is in, the facilitator can close the door: a locked session refuses new joins. */
 export function LockToggle() {
@@ -26,7 +26,7 @@ export function LockToggle() {
       <p id="lock-hint" className="hint">
         {locked ? t('share.locked') : t('share.lockHint')}
       </p>
-      <ErrorMessage code={action.error} />
+      <ActionFeedback action={action} />
     </div>
   );
 }

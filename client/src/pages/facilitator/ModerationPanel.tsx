@@ -4,7 +4,7 @@ import { useSession } from '../../lib/session';
 import { useAction } from '../../lib/useAction';
 import { ContributionList } from '../../components/ContributionList';
 import { HeldNotice } from '../../components/HeldNotice';
-import { ErrorMessage } from '../../components/ErrorMessage';
+import { ActionFeedback } from '../../components/ActionFeedback';
 
 /** Live contributions on the challenge in focus, each with hide/unhide to protect the safe space. */
 export function ModerationPanel() {
@@ -34,7 +34,7 @@ function HideToggle({ contribution }: { contribution: ContributionView }) {
       >
         {contribution.hidden ? t('moderation.unhide') : t('moderation.hide')}
       </button>
-      <ErrorMessage code={action.error} />
+      <ActionFeedback action={action} />
     </span>
   );
 }

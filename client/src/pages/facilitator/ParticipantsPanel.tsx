@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../../lib/session';
 import { useAction } from '../../lib/useAction';
-import { ErrorMessage } from '../../components/ErrorMessage';
+import { ActionFeedback } from '../../components/ActionFeedback';
 
 type Person = ReturnType<typeof useSession>['view']['participants'][number];
 
@@ -74,7 +74,7 @@ function PersonRow({ person, hasChallenge }: { person: Person; hasChallenge: boo
               {t('participants.cancel')}
             </button>
           </div>
-          <ErrorMessage code={remove.error} />
+          <ActionFeedback action={remove} />
         </div>
       )}
     </li>

@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import type { ChallengeView } from '@kollegium/shared';
 import { useSession } from '../../lib/session';
 import { useAction } from '../../lib/useAction';
-import { ErrorMessage } from '../../components/ErrorMessage';
+import { ActionFeedback } from '../../components/ActionFeedback';
 import { ChallengeForm } from './ChallengeForm';
 
 /** Dot voting: each participant places a few dots on the challenges they want to work on. */
@@ -79,7 +79,8 @@ function VoteItem({ challenge }: { challenge: ChallengeView }) {
             {t('vote.retract')}
           </button>
         </div>
-        <ErrorMessage code={cast.error ?? retract.error} />
+        <ActionFeedback action={cast} />
+        <ActionFeedback action={retract} />
       </div>
     </li>
   );

@@ -1,43 +1,63 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LIMITS, CONTRIBUTION_KINDS, type ContributionKind } from '@kollegium/shared';
 import { useSession } from '../../lib/session';
-import { useAction } from '../../lib/useAction';
-import { ErrorMessage } from '../../components/ErrorMessage';
+import { useOutbox } from '../../lib/useOutbox';
+import { isRecord, str, useDraft, useDraftKey } from '../../lib/drafts';
 
-/** Post a question, reflection or suggestion on the challenge in focus. */
+interface ComposerDraft {
+  text: string;
+  /** Null: follow the phase. */
+  kind: ContributionKind | null;
+  anonymous: boolean;
+}
+
+const emptyDraft = (): ComposerDraft => ({ text: '', kind: null, anonymous: false });
+const reviveDraft = (x: unknown): ComposerDraft | null =>
+  isRecord(x)
+    ? {
+        text: str(x.text, LIMITS.contribution),
+        kind: CONTRIBUTION_KINDS.includes(x.kind as ContributionKind) ? (x.kind as ContributionKind) : null,
+        anonymous: x.anonymous === true,
+      }
+    : null;
+
+/**
+ * Post a question, reflection or suggestion on the challenge in focus. What is being typed is a
+ * draft in local storage; a posted contribution goes to the outbox (kept until the server has
+ * confirmed it, and shown as pending with the contributions), so the box is free at once.
+ */
 export function Composer() {
   const { t } = useTranslation();
   const { view } = useSession();
+  const outbox = useOutbox();
   const id = useId();
-  const action = useAction();
+  const [draft, setDraft] = useDraft(useDraftKey('composer'), emptyDraft, reviveDraft);
   // Follows the phase (questions first, then reflections) until the person picks a kind themselves.
-  const [chosenKind, setKind] = useState<ContributionKind | null>(null);
-  const kind = chosenKind ?? (view.phase === 'reflect' ? 'reflection' : 'question');
-  const [text, setText] = useState('');
-  const [anonymous, setAnonymous] = useState(false);
+  const kind = draft.kind ?? (view.phase === 'reflect' ? 'reflection' : 'question');
+  const { text, anonymous } = draft;
   const held = view.settings.hideUntilReveal && view.phase === 'reflect' && !view.revealed;
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!text.trim()) return;
-    const ok = await action.run('contribution:add', {
+    outbox.add('contribution:add', {
       kind,
       text: text.trim(),
       anonymous: view.settings.allowAnonymous && anonymous,
     });
-    if (ok) setText('');
+    setDraft({ ...draft, text: '' });
   };
 
   return (
     <section className="card composer no-print" aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>{t('composer.heading')}</h2>
-      <form className="form" onSubmit={(e) => void submit(e)}>
+      <form className="form" onSubmit={submit}>
         <fieldset className="kind-picker">
           <legend>{t('composer.kind')}</legend>
           {CONTRIBUTION_KINDS.map((k) => (
             <label key={k} className={`kind-option kind-option-${k}`}>
-              <input type="radio" name={`${id}-kind`} value={k} checked={kind === k} onChange={() => setKind(k)} />
+              <input type="radio" name={`${id}-kind`} value={k} checked={kind === k} onChange={() => setDraft({ ...draft, kind: k })} />
               <span>{t(`kinds.${k}`)}</span>
             </label>
           ))}
@@ -47,7 +67,7 @@ export function Composer() {
           <textarea
             id={`${id}-text`}
             value={text}
-            onChange={(e) => setText(e.target.value)}
+            onChange={(e) => setDraft({ ...draft, text: e.target.value })}
             rows={3}
             required
             maxLength={LIMITS.contribution}
@@ -61,17 +81,11 @@ export function Composer() {
         )}
         {view.settings.allowAnonymous && (
           <label className="choice">
-            <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous(e.target.checked)} />
+            <input type="checkbox" checked={anonymous} onChange={(e) => setDraft({ ...draft, anonymous: e.target.checked })} />
             <span>{t('composer.anonymous')}</span>
           </label>
         )}
-        <ErrorMessage code={action.error} />
-        <button
-          type="submit"
-          className={`btn btn-primary${action.pending ? ' is-pending' : ''}`}
-          aria-disabled={action.pending || undefined}
-          aria-busy={action.pending || undefined}
-        >
+        <button type="submit" className="btn btn-primary">
           {t('composer.post')}
         </button>
       </form>

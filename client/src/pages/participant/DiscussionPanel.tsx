@@ -9,12 +9,17 @@ import { Composer } from './Composer';
 import { UsefulToggle } from './UsefulToggle';
 import { NextStepsEditor } from './NextStepsEditor';
 import { PrivateNote } from './PrivateNote';
+import { PendingList } from '../../components/PendingList';
 
 type DiscussionPhase = 'present' | 'clarify' | 'reflect' | 'respond' | 'nextSteps';
 
 const CONTRIBUTE: readonly Phase[] = ['present', 'clarify', 'reflect'];
 const MARK_USEFUL: readonly Phase[] = ['reflect', 'respond', 'nextSteps'];
 const NEXT_STEPS: readonly Phase[] = ['respond', 'nextSteps'];
+const CONTRIBUTION: readonly ['contribution:add'] = ['contribution:add'];
+
+/** Whether the owner's next-step editor (and with it the pending next steps) is on screen. */
+export const showsNextStepEditor = (isOwner: boolean, phase: Phase) => isOwner && NEXT_STEPS.includes(phase);
 
 /** Present → next steps: the challenge in focus, the live contributions, and what this person can do now. */
 export function DiscussionPanel() {
@@ -31,7 +36,7 @@ export function DiscussionPanel() {
       {focus && <FocusChallenge challenge={focus} />}
       <p className="phase-hint">{t(`hints.${role}.${view.phase as DiscussionPhase}`)}</p>
 
-      {owner && NEXT_STEPS.includes(view.phase) && <NextStepsEditor steps={steps} />}
+      {showsNextStepEditor(owner, view.phase) && <NextStepsEditor steps={steps} />}
       {!owner && CONTRIBUTE.includes(view.phase) && <Composer />}
       {!owner && NEXT_STEPS.includes(view.phase) && (
         <section className="card" aria-labelledby="steps-heading">
@@ -43,6 +48,8 @@ export function DiscussionPanel() {
       <section className="card" aria-labelledby="contributions-heading">
         <h2 id="contributions-heading">{t('contribution.heading')}</h2>
         <HeldNotice count={view.heldCount} />
+        {/* Own contributions not confirmed yet, just above the newest-first list they will join. */}
+        <PendingList names={CONTRIBUTION} newestFirst />
         <ContributionList
           contributions={contributions}
           renderControls={owner && MARK_USEFUL.includes(view.phase) ? (c) => <UsefulToggle contribution={c} /> : undefined}

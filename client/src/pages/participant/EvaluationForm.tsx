@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { LIMITS } from '@kollegium/shared';
 import { useSession } from '../../lib/session';
 import { useAction } from '../../lib/useAction';
-import { ErrorMessage } from '../../components/ErrorMessage';
+import { ActionFeedback } from '../../components/ActionFeedback';
 
 const SCALE = [1, 2, 3, 4, 5] as const;
 
@@ -73,7 +73,7 @@ export function EvaluationForm() {
             {t('evaluation.missing')}
           </p>
         )}
-        <ErrorMessage code={action.error} />
+        <ActionFeedback action={action} onRetried={setSent} />
         <button
           type="submit"
           className={`btn btn-primary${action.pending ? ' is-pending' : ''}`}

@@ -1,20 +1,33 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LIMITS, type NextStep } from '@kollegium/shared';
 import { useAction } from '../../lib/useAction';
-import { ErrorMessage } from '../../components/ErrorMessage';
+import { useSession } from '../../lib/session';
+import { useOutbox } from '../../lib/useOutbox';
+import { str, useDraft, useDraftKey } from '../../lib/drafts';
+import { ActionFeedback } from '../../components/ActionFeedback';
+import { PendingList } from '../../components/PendingList';
 
-/** The owner's concrete commitments: add and remove while in respond or next steps. */
+const NEXT_STEP: readonly ['nextStep:add'] = ['nextStep:add'];
+const empty = () => '';
+const revive = (x: unknown) => str(x, LIMITS.nextStep) || null;
+
+/**
+ * The owner's concrete commitments: add and remove while in respond or next steps. The input is
+ * a draft in local storage; an added step goes through the outbox (pending until confirmed).
+ */
 export function NextStepsEditor({ steps }: { steps: NextStep[] }) {
   const { t } = useTranslation();
+  const { view } = useSession();
+  const outbox = useOutbox();
   const id = useId();
-  const add = useAction();
-  const [text, setText] = useState('');
+  const [text, setText, clearText] = useDraft(useDraftKey(`nextStep.${view.focusId ?? ''}`), empty, revive);
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!text.trim()) return;
-    if (await add.run('nextStep:add', { text: text.trim() })) setText('');
+    outbox.add('nextStep:add', { text: text.trim() });
+    clearText();
   };
 
   return (
@@ -29,13 +42,13 @@ export function NextStepsEditor({ steps }: { steps: NextStep[] }) {
           ))}
         </ol>
       )}
-      <form className="form" onSubmit={(e) => void submit(e)}>
+      <PendingList names={NEXT_STEP} />
+      <form className="form" onSubmit={submit}>
         <div className="field">
           <label htmlFor={`${id}-text`}>{t('nextSteps.newLabel')}</label>
           <input id={`${id}-text`} value={text} onChange={(e) => setText(e.target.value)} required maxLength={LIMITS.nextStep} />
         </div>
-        <ErrorMessage code={add.error} />
-        <button type="submit" className={`btn btn-primary${add.pending ? ' is-pending' : ''}`} aria-disabled={add.pending || undefined} aria-busy={add.pending || undefined}>
+        <button type="submit" className="btn btn-primary">
           {t('nextSteps.add')}
         </button>
       </form>
@@ -59,7 +72,7 @@ function NextStepItem({ step }: { step: NextStep }) {
       >
         {t('nextSteps.remove')}
       </button>
-      <ErrorMessage code={remove.error} />
+      <ActionFeedback action={remove} />
     </li>
   );
 }

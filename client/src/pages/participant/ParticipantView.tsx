@@ -8,12 +8,28 @@ import { Summary } from './Summary';
 import { LobbyPanel } from './LobbyPanel';
 import { ChoosePanel } from './ChoosePanel';
 import { ConfirmPanel } from './ConfirmPanel';
-import { DiscussionPanel } from './DiscussionPanel';
 import { EvaluationForm } from './EvaluationForm';
 import { ownChallengeDiscussed } from './discussed';
+import { DiscussionPanel, showsNextStepEditor } from './DiscussionPanel';
+import { OutboxProvider } from '../../lib/useOutbox';
+import { PendingList, usePendingEntries } from '../../components/PendingList';
+import type { OutboxCommand } from '../../lib/outbox';
 
-/** The phone-first participant page: what to do now, for the phase the round is in. */
+const DISCUSSION: readonly string[] = ['present', 'clarify', 'reflect', 'respond', 'nextSteps'];
+
+/**
+ * The phone-first participant page: what to do now, for the phase the round is in. Everything
+ * this person writes goes through one outbox (kept in local storage until the server confirms).
+ */
 export function ParticipantView() {
+  return (
+    <OutboxProvider>
+      <ParticipantContent />
+    </OutboxProvider>
+  );
+}
+
+function ParticipantContent() {
   const { t } = useTranslation();
   const { view } = useSession();
   const [showSummary, setShowSummary] = useState(false);
@@ -38,6 +54,7 @@ export function ParticipantView() {
         </p>
       )}
       {showSummary && canSummarize && mine ? <Summary challengeIds={[mine.id]} /> : <PhasePanel />}
+      <Unsent summary={showSummary && canSummarize} />
     </>
   );
 }
@@ -80,4 +97,25 @@ function discussedIds(view: ReturnType<typeof useSession>['view']): string[] {
   const ids = view.format === 'everyone' ? [...view.order] : view.focusId ? [view.focusId] : [];
   const mine = view.challenges.find((c) => c.ownerId === view.me.participantId)?.id;
   return mine && ids.includes(mine) ? [mine, ...ids.filter((id) => id !== mine)] : ids;
+}
+
+/**
+ * Outbox entries whose own place is not on screen (the round moved on, or the summary is open):
+ * still pending or not posted, they must stay visible until confirmed or dismissed.
+ */
+function Unsent({ summary }: { summary: boolean }) {
+  const { t } = useTranslation();
+  const { view } = useSession();
+  const discussion = !summary && DISCUSSION.includes(view.phase);
+  const names: OutboxCommand[] = [];
+  if (!discussion) names.push('contribution:add');
+  if (!discussion || !showsNextStepEditor(view.me.isOwner, view.phase)) names.push('nextStep:add');
+  const entries = usePendingEntries(names);
+  if (entries.length === 0) return null;
+  return (
+    <section className="card no-print" aria-labelledby="unsent-heading">
+      <h2 id="unsent-heading">{t('outbox.heading')}</h2>
+      <PendingList names={names} />
+    </section>
+  );
 }

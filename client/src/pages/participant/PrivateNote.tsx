@@ -3,7 +3,11 @@ import { useTranslation } from 'react-i18next';
 import { LIMITS } from '@kollegium/shared';
 import { useSession } from '../../lib/session';
 import { useAction } from '../../lib/useAction';
-import { ErrorMessage } from '../../components/ErrorMessage';
+import { ActionFeedback } from '../../components/ActionFeedback';
+import { useDraft, useDraftKey } from '../../lib/drafts';
+
+const noDraft = (): string | null => null;
+const reviveNote = (x: unknown) => (typeof x === 'string' ? x.slice(0, LIMITS.note) : null);
 
 /** A take-home note that only its author ever receives. */
 export function PrivateNote({ challengeId }: { challengeId: string }) {
@@ -12,18 +16,20 @@ export function PrivateNote({ challengeId }: { challengeId: string }) {
   const id = useId();
   const action = useAction();
   const stored = view.notes.find((n) => n.challengeId === challengeId)?.text ?? '';
-  // A local draft: pushed views must not overwrite what is being typed.
-  const [draft, setDraft] = useState<string | null>(null);
+  // A local draft (kept in local storage until saved): pushed views must not overwrite what is being typed.
+  const [draft, setDraft, clearDraft] = useDraft(useDraftKey(`note.${challengeId}`), noDraft, reviveNote);
   const [saved, setSaved] = useState(false);
   const text = draft ?? stored;
 
+  const done = (ok: boolean) => {
+    if (!ok) return;
+    clearDraft();
+    setSaved(true);
+  };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setSaved(false);
-    if (await action.run('note:set', { challengeId, text: text.trim() })) {
-      setDraft(null);
-      setSaved(true);
-    }
+    done(await action.run('note:set', { challengeId, text: text.trim() }));
   };
 
   return (
@@ -47,7 +53,7 @@ export function PrivateNote({ challengeId }: { challengeId: string }) {
             }}
           />
         </div>
-        <ErrorMessage code={action.error} />
+        <ActionFeedback action={action} onRetried={done} />
         <div className="row">
           <button
             type="submit"

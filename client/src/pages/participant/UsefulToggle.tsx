@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { ContributionView } from '@kollegium/shared';
 import { useAction } from '../../lib/useAction';
-import { ErrorMessage } from '../../components/ErrorMessage';
+import { ActionFeedback } from '../../components/ActionFeedback';
 
 /** The owner marks what helped; a toggle button, so its state is read out as pressed or not. */
 export function UsefulToggle({ contribution }: { contribution: ContributionView }) {
@@ -20,7 +20,7 @@ export function UsefulToggle({ contribution }: { contribution: ContributionView 
         {contribution.useful && <span aria-hidden="true">✓ </span>}
         {t('owner.markUseful')}
       </button>
-      <ErrorMessage code={action.error} />
+      <ActionFeedback action={action} />
     </span>
   );
 }
