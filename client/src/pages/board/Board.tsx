@@ -22,6 +22,7 @@ export function Board() {
   // While the group works on a challenge the join panel shrinks to make room for contributions.
   const compact = discussing;
   const steps = view.nextSteps.filter((s) => s.challengeId === view.focusId);
+  const stepsFirst = (view.phase === 'respond' || view.phase === 'nextSteps') && steps.length > 0;
   const fmt = (v: number | null) =>
     v === null ? '–' : v.toLocaleString(i18n.language, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
@@ -94,19 +95,20 @@ export function Board() {
 
       {discussing && (
         <section className="board-section board-wide" aria-labelledby="board-contributions">
+          {/* Once the owner writes next steps they are the point of the phase: they come first. */}
+          {stepsFirst && (
+            <div className="board-steps-block">
+              <h2>{t('nextSteps.heading', { name: focus?.ownerName ?? '' })}</h2>
+              <NextStepsList steps={steps} className="board-steps" />
+            </div>
+          )}
           <h2 id="board-contributions">{t('contribution.heading')}</h2>
           <HeldNotice count={view.heldCount} className="board-held" />
           <ContributionList
             contributions={view.contributions.filter((c) => c.challengeId === view.focusId && !c.hidden)}
-            limit={12}
+            limit={stepsFirst ? 6 : 12}
             className="board-list"
           />
-          {(view.phase === 'respond' || view.phase === 'nextSteps') && steps.length > 0 && (
-            <>
-              <h2>{t('nextSteps.heading', { name: focus?.ownerName ?? '' })}</h2>
-              <NextStepsList steps={steps} className="board-steps" />
-            </>
-          )}
         </section>
       )}
     </div>

@@ -42,7 +42,7 @@ function ParticipantContent() {
     <>
       <div className="session-head">
         <h1>{view.title}</h1>
-        {view.me.name && <p className="muted whoami">{t('participant.signedInAs', { name: view.me.name })}</p>}
+        {view.me.name && <p className="muted whoami no-print">{t('participant.signedInAs', { name: view.me.name })}</p>}
       </div>
       <PhaseBar view={view} className="sticky" />
       <LiveAnnouncer view={view} />
