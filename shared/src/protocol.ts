@@ -209,8 +209,10 @@ export interface HttpError {
 
 /** Readable message for a zod failure, without echoing the input back. */
 export function describeIssues(error: z.ZodError): string {
+  const field = (path: PropertyKey[]) => path.map((p) => String(p).slice(0, 40)).join('.') || 'payload';
   return error.issues
     .slice(0, 3)
-    .map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`)
-    .join('; ');
+    .map((i) => (i.code === 'unrecognized_keys' ? `${field(i.path)}: unknown fields are not accepted` : `${field(i.path)}: ${i.message}`))
+    .join('; ')
+    .slice(0, 300);
 }

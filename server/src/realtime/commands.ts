@@ -47,6 +47,14 @@ function authorize(name: CommandName, caller: Caller, session: LiveSession): voi
   if (!roleAllows(name, caller, session.state.context)) throw new DomainError('FORBIDDEN', ROLE_MESSAGES[COMMAND_ROLES[name]]);
 }
 
+/** The ack is whatever function comes last, wherever the client put it; the payload comes first. */
+function split(args: unknown[]): { payload: unknown; ack: AckFn | undefined; extra: boolean } {
+  const last = args.at(-1);
+  const ack = typeof last === 'function' ? (last as AckFn) : undefined;
+  const rest = ack ? args.slice(0, -1) : args;
+  return { payload: rest[0], ack, extra: rest.length > 1 };
+}
+
 /**
  * The one path of every command: parse → identify the caller from the socket → authorize →
  * apply to the machine → write durably → ack → send each client its view.
@@ -97,18 +105,21 @@ export function registerCommands(socket: IoSocket, deps: Deps): void {
   };
 
   for (const name of COMMAND_NAMES) {
-    socket.on(name, (payload: unknown, ack?: unknown) => {
-      if (typeof ack !== 'function') return; // Without an ack there is nobody to answer: drop it.
-      handle(name, payload, ack as AckFn).catch((error) => (ack as AckFn)(toAckError(error)));
+    socket.on(name, (...args: unknown[]) => {
+      const { payload, ack, extra } = split(args);
+      if (!ack) return; // Without an ack there is nobody to answer: drop it.
+      if (extra) return ack({ ok: false, code: 'BAD_REQUEST', message: 'A command takes one payload and an acknowledgement.' });
+      handle(name, payload, ack).catch((error) => ack(toAckError(error)));
     });
   }
 
-  socket.on('time:sync', (ack: unknown) => {
-    if (typeof ack === 'function') ack({ ok: true, serverNow: now() });
+  socket.on('time:sync', (...args: unknown[]) => {
+    split(args).ack?.({ ok: true, serverNow: now() } as never);
   });
 
-  socket.on('session:sync', (payload: unknown, ack?: unknown) => {
-    const respond = typeof ack === 'function' ? (ack as (res: unknown) => void) : () => {};
+  socket.on('session:sync', (...args: unknown[]) => {
+    const { payload, ack } = split(args);
+    const respond = (ack ?? (() => {})) as (res: unknown) => void;
     const parsed = SyncRequest.safeParse(payload);
     if (!parsed.success) return respond({ ok: false, code: 'BAD_REQUEST', message: describeIssues(parsed.error) });
     void sessions.get(socket.data.code).then((session) => {
