@@ -107,6 +107,8 @@ export function createApplication({ store, logger, now = Date.now, clientDir, se
     await socket.join(roomOf(code));
     const session = await sessions.get(code);
     if (!session) return void socket.disconnect(true);
+    // The client may come from a process that wrote and died before telling us.
+    if (adapter) await sessions.changedElsewhere(code);
     logger.info({ session: code, role: viewer.role }, 'connected');
     // Presence changed for everyone; the newcomer catches up in the same pass.
     if (viewer.role === 'participant') broadcaster.publish(session);

@@ -10,7 +10,7 @@ import type { IoSocket } from './types.js';
 export function authenticate(sessions: Sessions) {
   return async (socket: IoSocket, next: (err?: Error) => void) => {
     try {
-      const auth = SocketAuth.safeParse(socket.handshake.auth);
+      const auth = SocketAuth.safeParse(withoutRecoveryFields(socket.handshake.auth));
       if (!auth.success) throw new DomainError('UNAUTHORIZED', `Bad handshake: ${describeIssues(auth.error)}`);
       const { code } = auth.data;
       const session = await sessions.get(code);
@@ -33,4 +33,14 @@ export function authenticate(sessions: Sessions) {
       next(err);
     }
   };
+}
+
+/**
+ * With connection state recovery (several processes, see app.ts) Socket.IO's client adds its
+ * own `pid` and `offset` to the auth of every reconnect; they are Socket.IO's, not ours.
+ */
+function withoutRecoveryFields(auth: unknown): unknown {
+  if (!auth || typeof auth !== 'object') return auth;
+  const { pid: _pid, offset: _offset, ...rest } = auth as Record<string, unknown>;
+  return rest;
 }

@@ -66,7 +66,11 @@ export class LiveSession {
         await this.store.append(this.code, seq, event, next, token);
       } catch (error) {
         if (!(error instanceof VersionConflict) || attempt >= 5) throw error;
-        await this.catchUp();
+        const logged = await this.catchUp();
+        // This very command was applied by another process already (sent again after that one
+        // died before answering): its version is the answer.
+        const earlier = event.cmd ? logged.get(event.cmd) : undefined;
+        if (earlier !== undefined) return earlier;
         continue;
       }
       this.advance(seq, next);
@@ -78,14 +82,23 @@ export class LiveSession {
    * Catches up with what another process wrote by replaying its logged events on our state:
    * the machine is deterministic, so this gives the same state, and unchanged items stay the
    * same objects (small patches). Falls back to loading the snapshot if the log disagrees.
+   * Returns the command ids of the events replayed, with their versions.
    */
-  async catchUp(): Promise<void> {
+  async catchUp(): Promise<Map<string, number>> {
+    const logged = new Map<string, number>();
     for (const { seq, event } of await this.store.events(this.code, this.seq)) {
       const next = seq === this.seq + 1 ? applyEvent(this.state, event) : null;
-      if (!next) return this.reload();
+      if (!next) {
+        await this.reload();
+        return logged;
+      }
       this.advance(seq, next);
-      if (event.cmd) this.remember(event.cmd, Promise.resolve({ ok: true, seq }));
+      if (event.cmd) {
+        this.remember(event.cmd, Promise.resolve({ ok: true, seq }));
+        logged.set(event.cmd, seq);
+      }
     }
+    return logged;
   }
 
   private async reload(): Promise<void> {

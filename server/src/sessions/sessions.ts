@@ -110,22 +110,38 @@ export class Sessions {
 
   /** Applies one event in the session's order and writes it before anyone hears of it. */
   async apply(session: LiveSession, event: RoundEvent, token?: Parameters<LiveSession['apply']>[1]): Promise<number> {
-    const seq = await session.serialize(async () => {
-      const seq = await session.apply(event, token);
-      if (event.type === 'participant:remove') await this.store.revokeParticipant(session.code, event.participantId);
+    let before = session.seq;
+    try {
+      const seq = await session.serialize(async () => {
+        before = session.seq;
+        const seq = await session.apply(event, token);
+        if (event.type === 'participant:remove') await this.store.revokeParticipant(session.code, event.participantId);
+        return seq;
+      });
+      this.arm(session);
       return seq;
-    });
-    this.arm(session);
-    return seq;
+    } catch (error) {
+      // Refused after catching up with another process's write (e.g. its time-out came first):
+      // what we caught up with still needs our clock and our clients.
+      if (session.seq !== before) {
+        this.arm(session);
+        this.onLocalChange(session);
+      }
+      throw error;
+    }
   }
 
-  /** Another process changed a session: if it is live here too, catch up and tell our clients. */
-  async changedElsewhere(code: string, seq: number): Promise<void> {
+  /**
+   * Another process changed a session (to version `seq`; unknown: whatever the log has): if it is
+   * live here too, catch up and tell our clients.
+   */
+  async changedElsewhere(code: string, seq = Number.POSITIVE_INFINITY): Promise<void> {
     const session = await this.live.get(code)?.catch(() => null);
     if (!session || session.seq >= seq) return;
+    const before = session.seq;
     await session.serialize(() => session.catchUp());
     this.arm(session);
-    this.onLocalChange(session);
+    if (session.seq !== before) this.onLocalChange(session);
   }
 
   /** Another process deleted a session: forget it and close our connections to it. */
@@ -175,7 +191,11 @@ export class Sessions {
     const participantId = await this.store.findParticipant(code, hashSecret(token));
     if (!participantId) return null;
     const session = await this.get(code);
-    const participant = session?.state.context.participants.find((p) => p.id === participantId);
+    if (!session) return null;
+    const find = () => session.state.context.participants.find((p) => p.id === participantId);
+    // Joined through another process a moment ago: its notice may not have arrived yet.
+    if (!find()) await this.changedElsewhere(code);
+    const participant = find();
     return participant && !participant.removed ? participantId : null;
   }
 
