@@ -98,7 +98,22 @@ export function createApplication({ store, logger, now = Date.now, clientDir, se
       sessions.changedElsewhere(code, seq).catch((err) => logger.error({ err, session: code }, 'catching up failed'));
     });
     io.on('session:deleted', (code) => void sessions.deletedElsewhere(code));
+    io.on('session:presence', (code) => void presenceChanged(code, false));
   }
+
+  /** Participants came or went: everyone's online list changes (across processes when clustered). */
+  const presenceChanged = async (code: string, here: boolean) => {
+    try {
+      if (adapter) {
+        if (here) io.serverSideEmit('session:presence', code);
+        await broadcaster.refreshPresence(code);
+      }
+      const session = await sessions.get(code);
+      if (session) broadcaster.publish(session);
+    } catch (err) {
+      logger.warn({ err, session: code }, 'presence update failed');
+    }
+  };
 
   io.use(authenticate(sessions));
   io.on('connection', async (socket) => {
@@ -110,11 +125,11 @@ export function createApplication({ store, logger, now = Date.now, clientDir, se
     // The client may come from a process that wrote and died before telling us.
     if (adapter) await sessions.changedElsewhere(code);
     logger.info({ session: code, role: viewer.role }, 'connected');
-    // Presence changed for everyone; the newcomer catches up in the same pass.
-    if (viewer.role === 'participant') broadcaster.publish(session);
-    else broadcaster.sync(session, socket);
+    // The newcomer catches up; a participant's arrival changes everyone's online list.
+    broadcaster.sync(session, socket);
+    if (viewer.role === 'participant') void presenceChanged(code, true);
     socket.on('disconnect', () => {
-      if (viewer.role === 'participant') broadcaster.publish(session);
+      if (viewer.role === 'participant') void presenceChanged(code, true);
     });
   });
 

@@ -289,6 +289,8 @@ describe('two server processes behind nginx, on one Postgres and one Redis', () 
     await Promise.all(all.map((c) => c.until((v) => v.participants.length === 4)));
     await waitFor('Dag upgrades to a WebSocket', () => dag.transport === 'websocket');
     expect(cai.transport).toBe('polling');
+    // Who is online is the same on every screen, whichever process each person is on.
+    await Promise.all(all.map((c) => c.until((v) => v.participants.every((p) => p.online), 5000)));
 
     /** Every client at the newest version anyone has seen, all showing the same round. */
     const everyone = async (phase: RoleView['phase']) => {

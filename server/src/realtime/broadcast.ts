@@ -20,12 +20,29 @@ export class Broadcaster {
     return [...ids].map((id) => this.io.sockets.sockets.get(id)).filter((s): s is IoSocket => s !== undefined);
   }
 
+  /** Participants connected to other processes, per session (cluster only; refreshed on change). */
+  private remote = new Map<string, Set<string>>();
+
   online(code: string): Set<string> {
-    const ids = new Set<string>();
+    const ids = new Set(this.remote.get(code));
     for (const socket of this.socketsOf(code)) {
       if (socket.data.viewer.role === 'participant') ids.add(socket.data.viewer.participantId);
     }
     return ids;
+  }
+
+  /**
+   * Asks every process who is connected to a session (through the adapter) and keeps the
+   * participants on other processes, so every screen shows the same people online.
+   */
+  async refreshPresence(code: string): Promise<void> {
+    const local = new Set(this.socketsOf(code).map((s) => s.id));
+    const ids = new Set<string>();
+    for (const socket of await this.io.in(roomOf(code)).fetchSockets()) {
+      if (!local.has(socket.id) && socket.data.viewer?.role === 'participant') ids.add(socket.data.viewer.participantId);
+    }
+    if (ids.size) this.remote.set(code, ids);
+    else this.remote.delete(code);
   }
 
   private message(session: LiveSession, viewer: Viewer, base: number | null, online: Set<string>): ViewMessage | ViewPatch {

@@ -12,6 +12,8 @@ export interface SocketData {
 export interface InterServerEvents {
   'session:changed': (code: string, seq: number) => void;
   'session:deleted': (code: string) => void;
+  /** Someone connected to or left a session on the sending process. */
+  'session:presence': (code: string) => void;
 }
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
