@@ -5,11 +5,16 @@
  */
 import type { RoundEvent } from '@kollegium/shared';
 import pg from 'pg';
+import fs from 'node:fs';
+import { MIGRATIONS_DIR } from '../src/storage/migrate.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VersionConflict } from '../src/sessions/store.js';
 import { migrate, openStore, type SqlStore } from '../src/storage/index.js';
 import { focusRound } from './round.js';
 import { storeContract } from './storage.contract.js';
+
+/** Every migration shipped in server/migrations, by name. */
+const ALL_MIGRATIONS = fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).map((f) => f.slice(0, -4)).sort();
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = `kollegium_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
@@ -73,7 +78,7 @@ describe.skipIf(unreachable)('Postgres', () => {
       const stores = await Promise.all([open(schema), open(schema), open(schema)]);
       try {
         const rows = await stores[0]!.db.query<{ name: string }>('SELECT name FROM schema_migrations');
-        expect(rows.map((row) => row.name)).toEqual(['0001_initial']);
+        expect(rows.map((row) => row.name)).toEqual(ALL_MIGRATIONS);
       } finally {
         for (const store of stores) await store.close();
       }

@@ -4,11 +4,17 @@
  * Not a test file itself: memory/pglite/postgres *.test.ts call `storeContract`.
  */
 import type { RoundState } from '@kollegium/shared';
+import fs from 'node:fs';
+import { MIGRATIONS_DIR } from '../src/storage/migrate.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VersionConflict, type SessionStore } from '../src/sessions/store.js';
 import type { Db } from '../src/storage/db.js';
+import { SqlStore } from '../src/storage/sql-store.js';
 import { PROJECTION_TABLES, SESSION_TABLES } from '../src/storage/projections.js';
 import { MIN, RoundDriver, focusRound, freshCode, tokenHash, type Step } from './round.js';
+
+/** Every migration shipped in server/migrations, by name. */
+const ALL_MIGRATIONS = fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).map((f) => f.slice(0, -4)).sort();
 
 export interface ContractTarget {
   store: SessionStore;
@@ -280,6 +286,24 @@ export function storeContract(name: string, open: () => Promise<ContractTarget>,
         expect(rows.votes).toEqual([{ participant_id: 'p-ben', challenge_id: 'c-ada', dots: 1 }]);
       });
 
+      it('with the state before each event: writes only what changed, snapshots now and then, and loads the same', async () => {
+        const db = target.db!;
+        // A snapshot every third version, so loading must replay the log after it.
+        const sparse = new SqlStore(db, 3);
+        const round = focusRound();
+        await sparse.create(round.record);
+        let prev = round.initial;
+        for (const step of round.steps) {
+          await sparse.append(round.code, step.seq, step.event, step.state, step.token, prev);
+          prev = step.state;
+          expect(await projectedRows(db, round.code), `after ${step.seq}: ${step.event.type}`).toEqual(expectedRows(step.state));
+          expect(await sparse.load(round.code), `load after ${step.seq}`).toMatchObject({ seq: step.seq, state: step.state });
+        }
+        const [row] = await db.query<{ snapshot_seq: number; seq: number }>('SELECT snapshot_seq, seq FROM sessions WHERE code = $1', [round.code]);
+        expect(row!.snapshot_seq % 3).toBe(0);
+        expect(row!.snapshot_seq).toBeLessThanOrEqual(row!.seq);
+      });
+
       it('writes all of an append or nothing: a failing token insert leaves no event and no new state', async () => {
         const round = focusRound();
         await store.create(round.record);
@@ -310,7 +334,7 @@ export function storeContract(name: string, open: () => Promise<ContractTarget>,
         expect(await target.migrate!()).toEqual([]);
         expect(await target.migrate!()).toEqual([]);
         const applied = await target.db!.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY name');
-        expect(applied.map((row) => row.name)).toEqual(['0001_initial']);
+        expect(applied.map((row) => row.name)).toEqual(ALL_MIGRATIONS);
         expect(await store.load(round.code)).toEqual(round.record);
         expect(PROJECTION_TABLES.length).toBe(7);
       });

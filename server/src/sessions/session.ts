@@ -63,7 +63,7 @@ export class LiveSession {
       }
       const seq = this.seq + 1;
       try {
-        await this.store.append(this.code, seq, event, next, token);
+        await this.store.append(this.code, seq, event, next, token, this.state);
       } catch (error) {
         if (!(error instanceof VersionConflict) || attempt >= 5) throw error;
         const logged = await this.catchUp();

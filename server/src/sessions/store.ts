@@ -46,9 +46,10 @@ export interface SessionStore {
   load(code: string): Promise<SessionRecord | null>;
   /**
    * Appends one applied event and the state after it; `seq` is the new version. All of it or
-   * nothing; rejects with VersionConflict when the stored version is not `seq - 1`.
+   * nothing; rejects with VersionConflict when the stored version is not `seq - 1`. `prev`, the
+   * state the event was applied to, lets a store write only what changed.
    */
-  append(code: string, seq: number, event: RoundEvent, state: RoundState, token?: ParticipantToken): Promise<void>;
+  append(code: string, seq: number, event: RoundEvent, state: RoundState, token?: ParticipantToken, prev?: RoundState): Promise<void>;
   /** The logged events after version `afterSeq`, oldest first. */
   events(code: string, afterSeq: number): Promise<StoredEvent[]>;
   /** Null for unknown and for revoked tokens. */

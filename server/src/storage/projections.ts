@@ -1,10 +1,10 @@
-import type { RoundContext, RoundEvent } from '@kollegium/shared';
+import type { RoundContext, RoundState, RoundEvent } from '@kollegium/shared';
 import type { Queryable } from './db.js';
 
 /**
- * The projection tables: rows derived from the snapshot `sessions.state`, rewritten in the same
- * transaction as the snapshot. Each is synced from the stored snapshot itself (read back with
- * jsonb_to_recordset), so a projection can only ever show what the snapshot holds.
+ * The projection tables: rows derived from the round's state after each event, written in the
+ * same transaction as the event, for export, deletion and queries (loading uses the snapshot
+ * and the event log).
  */
 export const PROJECTION_TABLES = [
   'participants',
@@ -100,9 +100,9 @@ const PROJECTIONS: Record<ProjectionTable, Projection> = {
 };
 
 /**
- * One statement per table, $1 = session code: upsert the snapshot's rows (skipping unchanged
- * ones, so an event that adds one contribution writes one row) and delete rows no longer in it.
- * Both parts see the same snapshot and touch disjoint rows, so they can share one statement.
+ * One statement per table: $1 = session code, $2 = the rows as a JSON array of the context's
+ * items. Upserts them (skipping unchanged ones) and, when $3 is true ($2 is then the whole
+ * array), deletes rows no longer in it. Both parts touch disjoint rows, so they share a statement.
  */
 function syncStatement(table: ProjectionTable, p: Projection): string {
   const columns = Object.keys(p.columns);
@@ -110,12 +110,11 @@ function syncStatement(table: ProjectionTable, p: Projection): string {
   const groupBy = p.groupByKey ? `GROUP BY ${p.key.map((k) => columns.indexOf(k) + 1).join(', ')}` : '';
   return `WITH src AS (
   SELECT ${columns.map((c) => `${p.columns[c]} AS ${c}`).join(', ')}
-  FROM sessions s, jsonb_to_recordset(coalesce(s.state->'context'->'${p.source}', '[]'::jsonb)) AS r(${p.fields})
-  WHERE s.code = $1::text
+  FROM jsonb_to_recordset($2::jsonb) AS r(${p.fields})
   ${groupBy}
 ), gone AS (
   DELETE FROM ${table} t
-  WHERE t.code = $1::text AND (${p.key.map((k) => `t.${k}`).join(', ')}) NOT IN (SELECT ${p.key.join(', ')} FROM src)
+  WHERE $3::boolean AND t.code = $1::text AND (${p.key.map((k) => `t.${k}`).join(', ')}) NOT IN (SELECT ${p.key.join(', ')} FROM src)
 )
 INSERT INTO ${table} (code, ${columns.join(', ')})
 SELECT $1::text, ${columns.join(', ')} FROM src
@@ -167,7 +166,30 @@ export const PROJECTION_SOURCES = Object.fromEntries(
   PROJECTION_TABLES.map((table) => [table, PROJECTIONS[table].source]),
 ) as Record<ProjectionTable, keyof RoundContext>;
 
-/** Brings `tables` of session `code` in line with its stored snapshot. */
-export async function project(tx: Queryable, code: string, tables: readonly ProjectionTable[]): Promise<void> {
-  for (const table of tables) await tx.query(STATEMENTS[table], [code]);
+/**
+ * Event types after which a projected item may be gone from its array (a retracted dot, a removed
+ * step, an emptied note, a removed person's dots): their tables are synced whole, with deletes.
+ */
+const REMOVES: ReadonlySet<string> = new Set(['vote:retract', 'nextStep:remove', 'note:set', 'participant:remove']);
+
+/**
+ * Brings `tables` of session `code` in line with `state`. With the state before the event
+ * (`prev`), only the items that are new objects are written — the machine replaces exactly the
+ * items it changes — so adding a contribution writes one row, however long the round.
+ */
+export async function project(
+  tx: Queryable,
+  code: string,
+  tables: readonly ProjectionTable[],
+  state: RoundState,
+  prev?: { state: RoundState; type: string },
+): Promise<void> {
+  for (const table of tables) {
+    const items = state.context[PROJECTIONS[table].source] as unknown[];
+    const whole = !prev || REMOVES.has(prev.type) || !!PROJECTIONS[table].groupByKey;
+    const before = prev?.state.context[PROJECTIONS[table].source] as unknown[] | undefined;
+    const rows = whole ? items : items.filter((item, i) => before?.[i] !== item);
+    if (!whole && rows.length === 0) continue;
+    await tx.query(STATEMENTS[table], [code, JSON.stringify(rows), whole]);
+  }
 }

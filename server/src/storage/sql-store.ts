@@ -1,4 +1,4 @@
-import type { RoundEvent, RoundState } from '@kollegium/shared';
+import { applyEvent, type RoundEvent, type RoundState } from '@kollegium/shared';
 import {
   VersionConflict,
   type ParticipantToken,
@@ -16,17 +16,24 @@ const MS = (column: string) => `round(extract(epoch FROM ${column}) * 1000)::flo
 
 /** The SessionStore on Postgres' SQL, for PGlite and node-postgres alike (see migrations/). */
 export class SqlStore implements SessionStore {
-  constructor(readonly db: Db) {}
+  /**
+   * The whole state is written every `snapshotEvery` events (and loading replays the few logged
+   * after it): writing it on every append would make each write grow with the round.
+   */
+  constructor(
+    readonly db: Db,
+    readonly snapshotEvery = 50,
+  ) {}
 
   async create(record: SessionRecord): Promise<void> {
     try {
       await this.db.transaction(async (tx) => {
         await tx.query(
-          `INSERT INTO sessions (code, facilitator_key_hash, board_key_hash, created_at, updated_at, seq, phase, state)
-           VALUES ($1, $2, $3, ${TS('$4')}, ${TS('$4')}, $5, $6, $7::jsonb)`,
+          `INSERT INTO sessions (code, facilitator_key_hash, board_key_hash, created_at, updated_at, seq, snapshot_seq, phase, state)
+           VALUES ($1, $2, $3, ${TS('$4')}, ${TS('$4')}, $5, $5, $6, $7::jsonb)`,
           [record.code, record.facilitatorKeyHash, record.boardKeyHash, record.createdAt, record.seq, record.state.phase, JSON.stringify(record.state)],
         );
-        await project(tx, record.code, PROJECTION_TABLES);
+        await project(tx, record.code, PROJECTION_TABLES, record.state);
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new Error(`session ${record.code} exists`);
@@ -39,32 +46,56 @@ export class SqlStore implements SessionStore {
       facilitator_key_hash: string;
       board_key_hash: string;
       created_at: number;
-      seq: number;
+      snapshot_seq: number;
       state: RoundState;
-    }>(`SELECT facilitator_key_hash, board_key_hash, ${MS('created_at')} AS created_at, seq, state FROM sessions WHERE code = $1`, [code]);
+    }>(
+      `SELECT facilitator_key_hash, board_key_hash, ${MS('created_at')} AS created_at, snapshot_seq, state FROM sessions WHERE code = $1`,
+      [code],
+    );
     if (!row) return null;
+    // The machine is deterministic: the events after the snapshot give the current state.
+    let state = row.state;
+    let seq = row.snapshot_seq;
+    for (const logged of await this.events(code, seq)) {
+      const next = logged.seq === seq + 1 ? applyEvent(state, logged.event) : null;
+      if (!next) throw new Error(`session ${code}: logged event ${logged.seq} does not replay on version ${seq}`);
+      state = next;
+      seq = logged.seq;
+    }
     return {
       code,
       facilitatorKeyHash: row.facilitator_key_hash,
       boardKeyHash: row.board_key_hash,
       createdAt: row.created_at,
-      seq: row.seq,
-      state: row.state,
+      seq,
+      state,
     };
   }
 
   /**
-   * One transaction: compare-and-set the version, then the event row, the token and the
-   * projections the event can touch. Under concurrent appends at the same version Postgres
-   * makes the second UPDATE wait for the first to commit, re-check `seq`, and match no row.
+   * One transaction: compare-and-set the version, then the event row, the token, the projections
+   * the event can touch and, every `snapshotEvery` versions, the snapshot. Under concurrent
+   * appends at the same version Postgres makes the second UPDATE wait for the first to commit,
+   * re-check `seq`, and match no row. `prev` (the state before the event) lets the projections
+   * write only what changed.
    */
-  async append(code: string, seq: number, event: RoundEvent, state: RoundState, token?: ParticipantToken): Promise<void> {
+  async append(
+    code: string,
+    seq: number,
+    event: RoundEvent,
+    state: RoundState,
+    token?: ParticipantToken,
+    prev?: RoundState,
+  ): Promise<void> {
+    const snapshot = !prev || seq % this.snapshotEvery === 0;
     await this.db.transaction(async (tx) => {
       const updated = await tx.query(
-        `UPDATE sessions SET seq = $2, phase = $3, state = $4::jsonb, updated_at = greatest(updated_at, ${TS('$5')})
-         WHERE code = $1 AND seq = $2 - 1
-         RETURNING seq`,
-        [code, seq, state.phase, JSON.stringify(state), event.at],
+        snapshot
+          ? `UPDATE sessions SET seq = $2, snapshot_seq = $2, phase = $3, state = $5::jsonb, updated_at = greatest(updated_at, ${TS('$4')})
+             WHERE code = $1 AND seq = $2 - 1 RETURNING seq`
+          : `UPDATE sessions SET seq = $2, phase = $3, updated_at = greatest(updated_at, ${TS('$4')})
+             WHERE code = $1 AND seq = $2 - 1 RETURNING seq`,
+        snapshot ? [code, seq, state.phase, event.at, JSON.stringify(state)] : [code, seq, state.phase, event.at],
       );
       if (updated.length === 0) {
         const [current] = await tx.query<{ seq: number }>('SELECT seq FROM sessions WHERE code = $1', [code]);
@@ -85,7 +116,7 @@ export class SqlStore implements SessionStore {
           token.tokenHash,
         ]);
       }
-      await project(tx, code, tablesTouchedBy(event.type));
+      await project(tx, code, tablesTouchedBy(event.type), state, prev && { state: prev, type: event.type });
     });
   }
 
