@@ -7,7 +7,7 @@
  * `session:view`'s `view.contributions` or a `session:patch`'s `contributions.upsert`). A
  * contribution is found by the marker at the start of its text (`#<n> …`).
  */
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { rpcLog, serveRpc } from './rpc.js';
 import { pool, round, Samples, sleep, summarize } from './stats.js';
@@ -64,15 +64,29 @@ export interface LoadResult {
   expectedReceipts: number;
   receivedReceipts: number;
   lost: number;
+  /** Filled in by run.ts once the server has drained: receipts counted lost that came later, and those that never came. */
+  lateAfterGrace?: number;
+  neverArrived?: number;
   drainMs: number;
   maxScheduleLagMs: number;
   phaseChanges: { ok: number; failed: number };
-  generator: { cpuPct: number; eventLoopDelayP99: number; eventLoopDelayMax: number };
+  /** Per second of sending: fan-out p99 and max of the contributions sent in that second. */
+  timeline: { s: number; receipts: number; p99: number | null; max: number | null }[];
+  generator: { cpuPct: number; eventLoopDelayP99: number; eventLoopDelayMax: number; gcPauseMaxMs: number; gcPauseTotalMs: number; heapUsed: number };
 }
 
 let cfg: InitArgs;
 const genEld = monitorEventLoopDelay({ resolution: 10 });
 genEld.enable();
+/** Garbage-collection pauses of this process: they delay receipts, so they are reported with the figures. */
+const gcPauses = { count: 0, totalMs: 0, maxMs: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gcPauses.count++;
+    gcPauses.totalMs += e.duration;
+    gcPauses.maxMs = Math.max(gcPauses.maxMs, e.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
 
 const CONTRIBUTION_PHASES = new Set(['present', 'clarify', 'reflect']);
 const FILLER = [
@@ -86,6 +100,9 @@ const FILLER = [
 
 class Bucket {
   fanout = new Samples();
+  /** For each fan-out sample, when its contribution was sent (ms into the run): for the timeline. */
+  fanoutSentAt = new Samples();
+  t0 = performance.now();
   ack = new Samples();
   sent = 0;
   accepted = 0;
@@ -97,6 +114,9 @@ class Bucket {
   lost = 0;
   outstanding = 0;
   closed = false;
+  /** Receipts that came after the grace period, when they were already counted lost. */
+  late = 0;
+  label = '';
 }
 
 interface Rec {
@@ -113,6 +133,8 @@ interface Watch {
   down: number | null;
   up: number | null;
   resynced: number | null;
+  /** What brought the client up to date after reconnecting: a full view or a patch from its version. */
+  by: 'view' | 'patch' | null;
   refused: string | null;
   transient: number;
 }
@@ -127,6 +149,10 @@ interface Sess {
 }
 
 const pending = new Map<number, Rec>();
+/** Contributions counted with receipts missing, kept until the next run to see whether those still come. */
+const expired = new Map<number, Rec>();
+/** The last run's counters, for `late()`. */
+let lastBucket: Bucket | null = null;
 let nextMarker = 0;
 let sessions: Sess[] = [];
 let nextSessionIndex = 0;
@@ -141,6 +167,7 @@ function markerOf(text: unknown): number {
 
 function finish(marker: number, rec: Rec): void {
   pending.delete(marker);
+  if (rec.remaining > 0) expired.set(marker, rec);
   const b = rec.bucket;
   b.expected += rec.others;
   b.received += rec.others - rec.remaining;
@@ -151,12 +178,25 @@ function finish(marker: number, rec: Rec): void {
 /** Records the first receipt of `marker` on client `c`; false when scanning an older view may stop here. */
 function receive(c: Client, marker: number, now: number): boolean {
   const rec = pending.get(marker);
-  if (!rec || rec.sess !== c.sess) return false;
+  if (!rec) return lateReceipt(c, marker);
+  if (rec.sess !== c.sess) return false;
   if (rec.sender === c.slot) return true; // the sender's own: not a receipt, keep scanning
   if (rec.got[c.slot]) return false;
   rec.got[c.slot] = 1;
   rec.bucket.fanout.push(now - rec.sentAt);
+  rec.bucket.fanoutSentAt.push(rec.sentAt - rec.bucket.t0);
   if (--rec.remaining === 0) finish(marker, rec);
+  return true;
+}
+
+function lateReceipt(c: Client, marker: number): boolean {
+  const rec = expired.get(marker);
+  if (!rec || rec.sess !== c.sess) return false;
+  if (rec.sender === c.slot) return true;
+  if (rec.got[c.slot]) return false;
+  rec.got[c.slot] = 1;
+  rec.bucket.late++;
+  if (--rec.remaining === 0) expired.delete(marker);
   return true;
 }
 
@@ -174,7 +214,8 @@ class Client {
     auth: Record<string, string>,
   ) {
     this.socket = io(cfg.url, {
-      auth,
+      // As the real client: on every (re)connect the handshake says which version it has.
+      auth: (cb) => cb(this.seq >= 0 ? { ...auth, lastSeq: this.seq } : auth),
       transports: ['websocket'],
       forceNew: true,
       reconnection: cfg.reconnect,
@@ -225,11 +266,10 @@ class Client {
   private onView(msg: ViewMsg): void {
     if (msg.seq < this.seq) return; // a client keeps the view with the highest seq
     this.seq = msg.seq;
-    const w = this.watch;
-    if (w && w.up !== null && w.resynced === null) w.resynced = Date.now();
+    this.caughtUp('view');
     if (this.role === 'facilitator' && msg.view.phase) this.sess.phase = msg.view.phase;
     const list = msg.view.contributions;
-    if (!list || pending.size === 0) return;
+    if (!list || pending.size + expired.size === 0) return;
     const now = performance.now();
     // Contributions only ever append: scan from the newest back to the first one already known.
     for (let i = list.length - 1; i >= 0; i--) {
@@ -239,20 +279,29 @@ class Client {
     }
   }
 
+  private caughtUp(by: 'view' | 'patch'): void {
+    const w = this.watch;
+    if (w && w.up !== null && w.resynced === null) {
+      w.resynced = Date.now();
+      w.by = by;
+    }
+  }
+
   private onPatch(patch: PatchMsg): void {
     if (patch.seq < this.seq) return;
     if (patch.base !== this.seq) {
-      // Not our version: ask for a full view, as a real client must (its receipts count from there).
-      if (!this.syncing) {
+      // Not our version: ask to catch up, as the real client does (receipts count from the answer).
+      if (!this.syncing && this.socket.connected) {
         this.syncing = true;
-        this.socket.timeout(10_000).emit('session:sync', { lastSeq: this.seq }, () => (this.syncing = false));
+        this.socket.timeout(10_000).emit('session:sync', { lastSeq: this.seq >= 0 ? this.seq : null }, () => (this.syncing = false));
       }
       return;
     }
     this.seq = patch.seq;
+    this.caughtUp('patch');
     if (this.role === 'facilitator' && patch.view?.phase) this.sess.phase = patch.view.phase;
     const upsert = patch.contributions?.upsert;
-    if (!upsert || pending.size === 0) return;
+    if (!upsert || pending.size + expired.size === 0) return;
     const now = performance.now();
     for (const item of upsert) {
       const marker = markerOf(item.text);
@@ -407,7 +456,10 @@ function sendOne(bucket: Bucket, live: Sess[]): void {
 }
 
 async function load(args: LoadArgs): Promise<LoadResult> {
+  expired.clear();
   const bucket = new Bucket();
+  bucket.label = args.label;
+  lastBucket = bucket;
   const phaseChanges = { ok: 0, failed: 0 };
   const advanceAt = args.advancePhases ? [args.durationMs / 3, (2 * args.durationMs) / 3] : [];
   const advance = () => {
@@ -422,8 +474,10 @@ async function load(args: LoadArgs): Promise<LoadResult> {
     }
   };
   genEld.reset();
+  Object.assign(gcPauses, { count: 0, totalMs: 0, maxMs: 0 });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
+  bucket.t0 = t0;
   let maxLag = 0;
   await new Promise<void>((resolve) => {
     const tick = () => {
@@ -469,12 +523,29 @@ async function load(args: LoadArgs): Promise<LoadResult> {
     drainMs: Math.round(drainMs),
     maxScheduleLagMs: Math.round(maxLag),
     phaseChanges,
+    timeline: timeline(bucket, args.durationMs),
     generator: {
       cpuPct: round(((cpu.user + cpu.system) / 1000 / wall) * 100, 1),
-      eventLoopDelayP99: round(genEld.percentile(99) / 1e6),
-      eventLoopDelayMax: round(genEld.max / 1e6),
+      // The histogram records the time between 10 ms timer ticks; the delay is what exceeds 10 ms.
+      eventLoopDelayP99: Math.max(0, round(genEld.percentile(99) / 1e6 - 10)),
+      eventLoopDelayMax: Math.max(0, round(genEld.max / 1e6 - 10)),
+      gcPauseMaxMs: round(gcPauses.maxMs),
+      gcPauseTotalMs: round(gcPauses.totalMs),
+      heapUsed: process.memoryUsage().heapUsed,
     },
   };
+}
+
+function timeline(bucket: Bucket, durationMs: number): LoadResult['timeline'] {
+  const seconds = Math.ceil(durationMs / 1000);
+  const per: number[][] = Array.from({ length: seconds }, () => []);
+  const lat = bucket.fanout.view();
+  const at = bucket.fanoutSentAt.view();
+  for (let i = 0; i < lat.length; i++) per[Math.min(seconds - 1, Math.floor(at[i]! / 1000))]!.push(lat[i]!);
+  return per.map((list, s) => {
+    const sum = summarize(list);
+    return { s, receipts: sum.count, p99: sum.p99, max: sum.max };
+  });
 }
 
 serveRpc({
@@ -518,13 +589,24 @@ serveRpc({
 
   load: (args: LoadArgs) => load(args),
 
+  /** Receipts of the last run that arrived after it had counted them lost. */
+  late() {
+    const byLabel: Record<string, { late: number; stillMissing: number }> = {};
+    if (lastBucket) byLabel[lastBucket.label] = { late: lastBucket.late, stillMissing: 0 };
+    for (const rec of expired.values()) {
+      const entry = (byLabel[rec.bucket.label] ??= { late: rec.bucket.late, stillMissing: 0 });
+      entry.stillMissing += rec.remaining;
+    }
+    return byLabel;
+  },
+
   status() {
     return { sessions: sessions.length, connections: connections(), connected: sessions.reduce((n, s) => n + s.clients.filter((c) => c.socket.connected).length, 0), pending: pending.size, sessionClosedEvents };
   },
 
   /** Restart scenario: from now on, note per client when it lost the server, came back and resynced. */
   armRestart() {
-    for (const s of sessions) for (const c of s.clients) c.watch = { down: null, up: null, resynced: null, refused: null, transient: 0 };
+    for (const s of sessions) for (const c of s.clients) c.watch = { down: null, up: null, resynced: null, by: null, refused: null, transient: 0 };
     return { clients: connections() };
   },
 
@@ -537,6 +619,7 @@ serveRpc({
       down: all.filter((w) => w.down !== null).length,
       reconnected: all.filter((w) => w.up !== null).length,
       resyncedAt: all.filter((w) => w.resynced !== null).map((w) => w.resynced!),
+      resyncedBy: { view: all.filter((w) => w.by === 'view').length, patch: all.filter((w) => w.by === 'patch').length },
       refused,
       transientRefusals: all.reduce((n, w) => n + w.transient, 0),
       unresolved: all.filter((w) => w.resynced === null && w.refused === null).length,
@@ -548,6 +631,10 @@ serveRpc({
     const closed = connections();
     sessions = [];
     pending.clear();
+    expired.clear();
     return { closed };
   },
 });
+
+// Exit normally on SIGTERM (from run.ts), so that exit hooks such as --cpu-prof run.
+process.on('SIGTERM', () => process.exit(0));

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 
 /** CPU time and RSS of other processes, read from /proc (Linux). */
 
@@ -31,6 +32,78 @@ export function readProc(pid: number): ProcSample | null {
   }
 }
 
+/** Whole-machine CPU ticks from /proc/stat: busy, idle and steal (time the hypervisor took). */
+export function readSystem(): { busy: number; total: number; steal: number } | null {
+  try {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = f;
+    return { busy: user + nice + system + irq + softirq + steal, total: user + nice + system + idle + iowait + irq + softirq + steal, steal };
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds so far of every process but the excluded ones (our own), by pid. */
+export function otherProcesses(exclude: ReadonlySet<number>): Map<number, { cpuSeconds: number; name: string }> {
+  const out = new Map<number, { cpuSeconds: number; name: string }>();
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const pid = Number(e);
+    if (!Number.isInteger(pid) || exclude.has(pid)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(pid, { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / clockTicks, name });
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/** Cores used by other processes between two snapshots, and the busiest of them. */
+export function othersBetween(
+  before: Map<number, { cpuSeconds: number; name: string }>,
+  after: Map<number, { cpuSeconds: number; name: string }>,
+  seconds: number,
+): { cores: number; top: string[] } {
+  const used: [string, number][] = [];
+  for (const [pid, a] of after) used.push([`${a.name}(${pid})`, a.cpuSeconds - (before.get(pid)?.cpuSeconds ?? 0)]);
+  used.sort((x, y) => y[1] - x[1]);
+  const total = used.reduce((n, [, s]) => n + s, 0);
+  return {
+    cores: Math.round((total / seconds) * 100) / 100,
+    top: used.filter(([, s]) => s / seconds >= 0.02).slice(0, 3).map(([n, s]) => `${n} ${Math.round((s / seconds) * 100)}%`),
+  };
+}
+
+/**
+ * Cores used by anything but `ours` over `ms`: the whole machine's busy time (/proc/stat, which
+ * also sees processes that start and end within the window) minus our processes' CPU time.
+ */
+export async function othersCoresOver(ours: readonly number[], ms: number): Promise<{ cores: number; top: string[] }> {
+  const exclude = new Set(ours);
+  const sys0 = readSystem();
+  const ours0 = ours.map((pid) => readProc(pid)?.cpuSeconds ?? 0);
+  const procs0 = otherProcesses(exclude);
+  const t0 = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const sys1 = readSystem();
+  const ours1 = ours.map((pid) => readProc(pid)?.cpuSeconds ?? 0);
+  const seconds = (performance.now() - t0) / 1000;
+  const visible = othersBetween(procs0, otherProcesses(exclude), seconds);
+  if (!sys0 || !sys1 || sys1.total <= sys0.total) return visible;
+  const busyCores = ((sys1.busy - sys0.busy) / (sys1.total - sys0.total)) * os.availableParallelism();
+  const oursCores = ours1.reduce((n, c, i) => n + (c - ours0[i]!), 0) / seconds;
+  return { cores: Math.round(Math.max(visible.cores, busyCores - oursCores) * 100) / 100, top: visible.top };
+}
+
 export interface ProcUsage {
   /** Average over the window, percent of one core. */
   cpuAvgPct: number | null;
@@ -44,6 +117,12 @@ export interface ProcUsage {
 export class Sampler {
   private samples = new Map<string, ProcSample[]>();
   private timer: NodeJS.Timeout | undefined;
+  private system0 = readSystem();
+  /** Whole machine over the window, in cores (of availableParallelism): everything, steal, and other processes than ours. */
+  system: { busyCores: number; stealCores: number; othersCores: number; othersTop: string[] } | null = null;
+  private others0 = new Map<number, { cpuSeconds: number; name: string }>();
+  private t0 = 0;
+  private self0: ProcSample | null = null;
 
   constructor(
     private readonly pids: Record<string, number>,
@@ -51,9 +130,17 @@ export class Sampler {
   ) {}
 
   start(): this {
+    this.system0 = readSystem();
+    this.others0 = otherProcesses(this.ours());
+    this.self0 = readProc(process.pid);
+    this.t0 = performance.now();
     this.take();
     this.timer = setInterval(() => this.take(), this.intervalMs);
     return this;
+  }
+
+  private ours(): Set<number> {
+    return new Set([process.pid, process.ppid, ...Object.values(this.pids)]);
   }
 
   private take(): void {
@@ -69,6 +156,26 @@ export class Sampler {
   stop(): Record<string, ProcUsage> {
     clearInterval(this.timer);
     this.take();
+    const sys = readSystem();
+    if (sys && this.system0 && sys.total > this.system0.total) {
+      const cores = os.availableParallelism();
+      const total = sys.total - this.system0.total;
+      const seconds = (performance.now() - this.t0) / 1000;
+      const others = othersBetween(this.others0, otherProcesses(this.ours()), seconds);
+      const busyCores = ((sys.busy - this.system0.busy) / total) * cores;
+      // Ours: the sampled processes plus this one (the orchestrator).
+      let oursSeconds = 0;
+      for (const list of this.samples.values()) if (list.length > 1) oursSeconds += list.at(-1)!.cpuSeconds - list[0]!.cpuSeconds;
+      const self = readProc(process.pid);
+      if (self && this.self0) oursSeconds += self.cpuSeconds - this.self0.cpuSeconds;
+      this.system = {
+        busyCores: Math.round(busyCores * 100) / 100,
+        stealCores: Math.round(((sys.steal - this.system0.steal) / total) * cores * 100) / 100,
+        // Processes that started and ended inside the window are only in the machine's total.
+        othersCores: Math.round(Math.max(others.cores, busyCores - oursSeconds / seconds) * 100) / 100,
+        othersTop: others.top,
+      };
+    }
     const out: Record<string, ProcUsage> = {};
     for (const name of Object.keys(this.pids)) {
       const list = this.samples.get(name) ?? [];
@@ -79,10 +186,11 @@ export class Sampler {
       const first = list[0]!;
       const last = list.at(-1)!;
       const pct = (a: ProcSample, b: ProcSample) => ((b.cpuSeconds - a.cpuSeconds) / ((b.at - a.at) / 1000)) * 100;
+      // Highest CPU over any window of about a second (the samples are `intervalMs` apart).
       let peak = 0;
-      for (let i = 0, j = 0; i < list.length; i++) {
-        while (list[i]!.at - list[j]!.at > 1000) j++;
-        if (i > j && list[i]!.at - list[j]!.at >= 900) peak = Math.max(peak, pct(list[j]!, list[i]!));
+      for (let i = 1, j = 0; i < list.length; i++) {
+        while (j + 1 < i && list[i]!.at - list[j + 1]!.at >= 900) j++;
+        if (list[i]!.at - list[j]!.at >= 900) peak = Math.max(peak, pct(list[j]!, list[i]!));
       }
       out[name] = {
         cpuAvgPct: Math.round(pct(first, last) * 10) / 10,

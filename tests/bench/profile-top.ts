@@ -1,0 +1,115 @@
+/**
+ * Where a V8 CPU profile (node --cpu-prof) spent its time: self time by function and by area.
+ *
+ *   npx tsx tests/bench/profile-top.ts tests/bench/results/profiles/<run>/<file>.cpuprofile
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+
+/** Inclusive time: everything that ran below a frame of these files (the store, the fan-out, the round). */
+const INCLUSIVE: [string, RegExp][] = [
+  ['store (server/src/storage, PGlite)', /\/server\/src\/storage\//],
+  ['fan-out (realtime/broadcast.ts, incl. encoding and socket writes)', /\/server\/src\/realtime\/broadcast\.ts$/],
+  ['round machine (shared/src/engine.ts, machine.ts)', /\/shared\/src\/(engine|machine)\.ts$/],
+  ['views and patches (shared/src/view.ts)', /\/shared\/src\/view\.ts$/],
+  ['HTTP API (server/src/http)', /\/server\/src\/http\//],
+];
+
+export interface ProfileSummary {
+  file: string;
+  totalMs: number;
+  byArea: { area: string; ms: number; pct: number }[];
+  inclusive: { what: string; ms: number; pct: number }[];
+  topFunctions: { fn: string; where: string; ms: number; pct: number }[];
+}
+
+/** A readable bucket for a frame: our code by file, libraries by package, V8's own pseudo-frames. */
+function areaOf(url: string, fn: string): string {
+  if (url.startsWith('wasm://')) return 'WebAssembly (PGlite)';
+  if (!url) return fn.startsWith('(') ? fn : '(native: syscalls, JSON, …)';
+  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (nm) return nm[1]!;
+  const ours = /\/(shared|server)\/src\/(.+)$/.exec(url);
+  if (ours) return `${ours[1]}/src/${ours[2]}`;
+  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
+  return path.basename(url);
+}
+
+export function summarizeProfile(file: string, top = 20): ProfileSummary {
+  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map<number, number>();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const id = profile.samples[i]!;
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  }
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const anchorsOf = new Map<number, Set<number>>();
+  const anchors = (id: number): Set<number> => {
+    let set = anchorsOf.get(id);
+    if (set) return set;
+    const up = parent.get(id);
+    set = new Set(up === undefined ? [] : anchors(up));
+    const url = byId.get(id)?.callFrame.url ?? '';
+    INCLUSIVE.forEach(([, re], i) => re.test(url) && set!.add(i));
+    anchorsOf.set(id, set);
+    return set;
+  };
+  const inclusiveUs = INCLUSIVE.map(() => 0);
+  let total = 0;
+  const fns = new Map<string, { fn: string; where: string; us: number }>();
+  const areas = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    const node = byId.get(id);
+    if (!node) continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    if (functionName === '(idle)') continue;
+    total += us;
+    for (const i of anchors(id)) inclusiveUs[i]! += us;
+    const where = url ? `${url.replace(/^file:\/\//, '').replace(/.*\/(node_modules|server|shared|tests)\//, '$1/')}:${lineNumber + 1}` : '';
+    const key = `${functionName}@${where}`;
+    const entry = fns.get(key) ?? { fn: functionName || '(anonymous)', where, us: 0 };
+    entry.us += us;
+    fns.set(key, entry);
+    const area = areaOf(url, functionName);
+    areas.set(area, (areas.get(area) ?? 0) + us);
+  }
+  const pct = (us: number) => Math.round((us / total) * 1000) / 10;
+  return {
+    file,
+    totalMs: Math.round(total / 1000),
+    byArea: [...areas]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 15)
+      .map(([area, us]) => ({ area, ms: Math.round(us / 1000), pct: pct(us) })),
+    inclusive: INCLUSIVE.map(([what], i) => ({ what, ms: Math.round(inclusiveUs[i]! / 1000), pct: pct(inclusiveUs[i]!) })),
+    topFunctions: [...fns.values()]
+      .sort((a, b) => b.us - a.us)
+      .slice(0, top)
+      .map((f) => ({ fn: f.fn, where: f.where, ms: Math.round(f.us / 1000), pct: pct(f.us) })),
+  };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const file = process.argv[2];
+  if (!file) {
+    console.error('usage: profile-top.ts <file.cpuprofile>');
+    process.exit(2);
+  }
+  const s = summarizeProfile(file);
+  console.log(`busy ${s.totalMs} ms (idle excluded)\n\nby area:`);
+  for (const a of s.byArea) console.log(`  ${String(a.pct).padStart(5)}%  ${a.area}`);
+  console.log('\ninclusive (time below frames of):');
+  for (const a of s.inclusive) console.log(`  ${String(a.pct).padStart(5)}%  ${a.what}`);
+  console.log('\ntop functions (self time):');
+  for (const f of s.topFunctions) console.log(`  ${String(f.pct).padStart(5)}%  ${f.fn}  ${f.where}`);
+}
