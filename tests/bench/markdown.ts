@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmtBytes, fmtMs, fmtRatio } from './stats.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- a results file read back, shaped by run.ts */
+/** A results file read back: shaped by run.ts, read loosely here. */
 type R = any;
 
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
