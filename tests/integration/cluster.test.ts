@@ -2,20 +2,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  applyPatch,
-  type CommandAck,
-  type CommandInput,
-  type CommandName,
-  type CreateSessionResponse,
-  type JoinResponse,
-  type RoleView,
-  type SocketAuth,
-  type ViewMessage,
-} from '@kollegium/shared';
-import { cid, keyOf, postJson, type ClientSocket } from '../support/clients.js';
+import { type CreateSessionResponse, type JoinResponse, type RoleView, type SocketAuth } from '@kollegium/shared';
+import { cid, keyOf, postJson, TestClient } from '../support/clients.js';
 import { ensureNginx, startNginx, type LogLine, type Nginx } from '../support/nginx.js';
 import { startServerProcess, type ServerProcess } from '../support/process.js';
 
@@ -69,101 +58,14 @@ async function redisReachable(): Promise<string | null> {
   });
 }
 
-/** A Socket.IO client like TestClient, with a choice of transports and a routing cookie. */
-class Client {
-  readonly socket: ClientSocket;
-  readonly messages: ViewMessage[] = [];
-  /** Engine.IO connection ids this client had, with the time each opened. */
-  readonly engines: { sid: string; at: number }[] = [];
-  lastAck = -1;
-  private waiters: (() => void)[] = [];
-
-  constructor(
-    url: string,
-    readonly auth: SocketAuth,
-    readonly label: string,
-    readonly transports: ('polling' | 'websocket')[],
-    readonly route: string | null,
-  ) {
-    this.socket = io(url, {
-      auth: (cb) => cb(this.messages.length ? { ...auth, lastSeq: this.seq } : auth),
-      transports,
-      // What a browser sends once it has the cookie; Node's client keeps no cookies by itself.
-      ...(route ? { extraHeaders: { cookie: `kollegium_route=${route}` } } : {}),
-      forceNew: true,
-      reconnection: true,
-      reconnectionDelay: 100,
-      reconnectionDelayMax: 1000,
-      randomizationFactor: 0.5,
-    });
-    this.socket.io.on('open', () => this.engines.push({ sid: this.socket.io.engine.id, at: Date.now() }));
-    this.socket.on('session:view', (message) => this.record(message));
-    this.socket.on('session:patch', (patch) => {
-      const last = this.messages.at(-1);
-      if (last && last.seq === patch.base) this.record({ seq: patch.seq, serverNow: patch.serverNow, view: applyPatch(last.view, patch) });
-      else this.socket.emit('session:sync', { lastSeq: last?.seq ?? null }, () => {});
-    });
-  }
-
-  private record(message: ViewMessage): void {
-    this.messages.push(message);
-    for (const wake of this.waiters.splice(0)) wake();
-  }
-
-  get view(): RoleView {
-    const last = this.messages.at(-1);
-    if (!last) throw new Error(`${this.label} has no view yet`);
-    return last.view;
-  }
-
-  get seq(): number {
-    return this.messages.at(-1)?.seq ?? -1;
-  }
-
-  get transport(): string | undefined {
-    return this.socket.io.engine?.transport?.name;
-  }
-
-  async connected(): Promise<this> {
-    const refused = new Promise<never>((_, reject) =>
-      this.socket.once('connect_error', (err) => reject(new Error(`${this.label}: ${err.message} ${JSON.stringify((err as { data?: unknown }).data ?? '')}`))),
-    );
-    await Promise.race([this.until(() => this.socket.connected, 10_000), refused]);
-    return this;
-  }
-
-  until(predicate: (view: RoleView) => boolean, ms = 5000): Promise<RoleView> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.label}: condition not met within ${ms} ms (seq ${this.seq})`)), ms);
-      const loop = () => {
-        const last = this.messages.at(-1);
-        if (last && predicate(last.view)) {
-          clearTimeout(timer);
-          resolve(last.view);
-        } else this.waiters.push(loop);
-      };
-      loop();
-    });
-  }
-
-  /** Sends a command; the version of an accepted one is remembered in lastAck. */
-  async send<N extends CommandName>(name: N, payload: Omit<CommandInput<N>, 'cid'> & { cid?: string }): Promise<CommandAck> {
-    const socket = this.socket.timeout(5000) as unknown as { emitWithAck(event: string, ...args: unknown[]): Promise<CommandAck> };
-    const ack = await socket.emitWithAck(name, { cid: cid(), ...payload });
-    if (ack.ok) this.lastAck = Math.max(this.lastAck, ack.seq);
-    return ack;
-  }
-
-  async do<N extends CommandName>(name: N, payload: Omit<CommandInput<N>, 'cid'> & { cid?: string }): Promise<number> {
-    const ack = await this.send(name, payload);
-    if (!ack.ok) throw new Error(`${this.label} ${name} refused: ${ack.code} ${ack.message}`);
-    return ack.seq;
-  }
-
-  close(): void {
-    this.socket.disconnect();
-  }
-}
+/** A reconnecting client through nginx, with a choice of transports and a routing cookie. */
+type Client = TestClient;
+const routeOf = new WeakMap<Client, string>();
+const client = (url: string, auth: SocketAuth, label: string, transports: ('polling' | 'websocket')[], route: string | null) => {
+  const made = new TestClient(url, auth, label, { reconnect: true, transports, cookie: route ? `kollegium_route=${route}` : undefined });
+  if (route) routeOf.set(made, route);
+  return made.connected();
+};
 
 /** What every role must see alike (presence, `me`, notes and own evaluations differ by design). */
 const common = (v: RoleView) => ({
@@ -274,14 +176,14 @@ describe('two server processes behind nginx, on one Postgres and one Redis', () 
       return { role: 'participant' as const, code, token: body.token };
     };
     const ws = ['websocket' as const];
-    const facilitator = await new Client(nginx.url, { role: 'facilitator', code, key: keyOf(links.facilitator) }, 'facilitator', ws, onA1!).connected();
-    const board = await new Client(nginx.url, { role: 'board', code, key: keyOf(links.board) }, 'board', ws, onB1!).connected();
-    const ada = await new Client(nginx.url, await join('Ada'), 'Ada', ws, onB2!).connected();
-    const bo = await new Client(nginx.url, await join('Bo'), 'Bo', ws, onA2!).connected();
+    const facilitator = await client(nginx.url, { role: 'facilitator', code, key: keyOf(links.facilitator) }, 'facilitator', ws, onA1!);
+    const board = await client(nginx.url, { role: 'board', code, key: keyOf(links.board) }, 'board', ws, onB1!);
+    const ada = await client(nginx.url, await join('Ada'), 'Ada', ws, onB2!);
+    const bo = await client(nginx.url, await join('Bo'), 'Bo', ws, onA2!);
     // Long-polling only and no cookie: routed by address, to A.
-    const cai = await new Client(nginx.url, await join('Cai'), 'Cai', ['polling'], null).connected();
+    const cai = await client(nginx.url, await join('Cai'), 'Cai', ['polling'], null);
     // What browsers do: long-polling first, then the upgrade to a WebSocket, by cookie to B.
-    const dag = await new Client(nginx.url, await join('Dag'), 'Dag', ['polling', 'websocket'], onB3!).connected();
+    const dag = await client(nginx.url, await join('Dag'), 'Dag', ['polling', 'websocket'], onB3!);
     const all = [facilitator, board, ada, bo, cai, dag];
     const participants = [ada, bo, cai, dag];
     cleanups.push(async () => all.forEach((c) => c.close()));
@@ -427,8 +329,8 @@ describe('two server processes behind nginx, on one Postgres and one Redis', () 
     // WebSockets, upgraded through nginx, on both processes and each where its cookie says.
     const upgrades = lines.filter((l) => l.status === 101);
     expect(new Set(upgrades.map(answered))).toEqual(new Set([address(a), address(b)]));
-    for (const client of all.filter((c) => c.route)) {
-      const mine = upgrades.filter((l) => l.route === client.route);
+    for (const client of all.filter((c) => routeOf.has(c))) {
+      const mine = upgrades.filter((l) => l.route === routeOf.get(client));
       expect(mine.length, client.label).toBeGreaterThan(0);
       for (const line of mine) expect(answered(line), client.label).toBe(expected(client, line.started));
     }

@@ -24,6 +24,14 @@ export async function postJson<T>(url: string, body: unknown): Promise<{ status:
   return { status: res.status, body: (await res.json()) as T };
 }
 
+export interface ClientOptions {
+  /** Reconnect by itself, with jittered back-off, as the real client does. */
+  reconnect?: boolean;
+  transports?: ('polling' | 'websocket')[];
+  /** A Cookie header for every request (e.g. a load balancer's routing cookie). */
+  cookie?: string;
+}
+
 /** A real socket.io-client that keeps every view message it receives. */
 export class TestClient {
   readonly socket: ClientSocket;
@@ -32,24 +40,29 @@ export class TestClient {
   readonly wire: string[] = [];
   /** The version of this client's last accepted command. */
   lastAck = -1;
+  /** Engine.IO connection ids this client had, with the time each opened. */
+  readonly engines: { sid: string; at: number }[] = [];
   private waiters: (() => void)[] = [];
 
   constructor(
     url: string,
     readonly auth: SocketAuth,
     readonly label: string,
-    options: { reconnect?: boolean } = {},
+    options: ClientOptions = {},
   ) {
     this.socket = io(url, {
       // On every (re)connect the client says which version it has.
       auth: (cb) => cb(this.messages.length ? { ...auth, lastSeq: this.seq } : auth),
-      transports: ['websocket'],
+      transports: options.transports ?? ['websocket'],
+      // What a browser sends once it has a cookie; Node's client keeps none by itself.
+      ...(options.cookie ? { extraHeaders: { cookie: options.cookie } } : {}),
       forceNew: true,
       reconnection: options.reconnect ?? false,
       reconnectionDelay: 100,
       reconnectionDelayMax: 1000,
       randomizationFactor: 0.5,
     });
+    this.socket.io.on('open', () => this.engines.push({ sid: this.socket.io.engine.id, at: Date.now() }));
     this.socket.onAny((event, ...args) => this.wire.push(`${event} ${JSON.stringify(args)}`));
     this.socket.on('session:view', (message) => this.record(message));
     this.socket.on('session:patch', (patch) => {
@@ -72,6 +85,10 @@ export class TestClient {
 
   get seq(): number {
     return this.messages.at(-1)?.seq ?? -1;
+  }
+
+  get transport(): string | undefined {
+    return this.socket.io.engine?.transport?.name;
   }
 
   async connected(): Promise<this> {
@@ -97,7 +114,7 @@ export class TestClient {
         }
         return false;
       };
-      const timer = setTimeout(() => reject(new Error(`${this.label}: condition not met within ${ms} ms`)), ms);
+      const timer = setTimeout(() => reject(new Error(`${this.label}: condition not met within ${ms} ms (seq ${this.seq})`)), ms);
       const loop = () => {
         if (!check()) this.waiters.push(loop);
       };

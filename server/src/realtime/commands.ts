@@ -90,12 +90,14 @@ export function registerCommands(socket: IoSocket, deps: Deps): void {
       authorize(name, caller, session);
       const event = { ...fields, type: name, at: now(), caller, id: newId(), cmd: dedupeKey } as RoundEvent;
       return { ok: true, seq: await sessions.apply(session, event) };
-    })().catch(toAckError);
+    })().catch((error: unknown) => {
+      if (!(error instanceof DomainError)) logger.error({ session: session.code, command: name, err: error }, 'command failed');
+      return toAckError(error);
+    });
     // Remembered while in flight too, so a resend racing the original waits for its answer.
     session.remember(dedupeKey, outcome);
     const result = await outcome;
     if (!result.ok) session.forget(dedupeKey);
-    if (!result.ok && result.code === 'INTERNAL') logger.error({ session: session.code, command: name }, 'command failed');
     ack(result);
     if (result.ok) sessions.onChange(session);
     logger.debug(

@@ -3,6 +3,7 @@ import { DomainError } from '../errors.js';
 import { VersionConflict, type ParticipantToken, type SessionRecord, type SessionStore } from './store.js';
 
 export const REMEMBERED_COMMANDS = 2000;
+const MAX_ATTEMPTS = 20;
 /** Recent states kept for catching up a client that missed a few versions (they share structure). */
 const REMEMBERED_STATES = 64;
 
@@ -65,7 +66,10 @@ export class LiveSession {
       try {
         await this.store.append(this.code, seq, event, next, token, this.state);
       } catch (error) {
-        if (!(error instanceof VersionConflict) || attempt >= 5) throw error;
+        if (!(error instanceof VersionConflict)) throw error;
+        // Another process keeps writing to this round: catch up and try on top, a bounded
+        // number of times; past that the sender is told to try again (its outbox will).
+        if (attempt >= MAX_ATTEMPTS) throw new DomainError('UNAVAILABLE', 'The round is busy; try again.');
         const logged = await this.catchUp();
         // This very command was applied by another process already (sent again after that one
         // died before answering): its version is the answer.
