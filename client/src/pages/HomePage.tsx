@@ -9,6 +9,7 @@ import { saveLinks } from '../lib/storage';
 import type { AnyErrorCode } from '../lib/errors';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { JoinCodeForm } from '../components/JoinCodeForm';
+import { SubmitButton } from '../components/SubmitButton';
 
 /** The timed phases a format walks (everyone presents skips choose, clarify and respond). */
 function phasesOf(format: Format): readonly TimedPhase[] {
@@ -176,9 +177,9 @@ function CreateSessionForm() {
         )}
 
         <ErrorMessage code={error} />
-        <button type="submit" className={`btn btn-primary${pending ? ' is-pending' : ''}`} aria-disabled={pending || undefined} aria-busy={pending || undefined}>
+        <SubmitButton pending={pending}>
           {t('home.create')}
-        </button>
+        </SubmitButton>
       </form>
     </section>
   );

@@ -9,6 +9,7 @@ import { navigate } from '../lib/router';
 import { loadParticipant, saveParticipant } from '../lib/storage';
 import type { AnyErrorCode } from '../lib/errors';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { SubmitButton } from '../components/SubmitButton';
 
 export default function JoinPage({ code: raw }: { code: string | null }) {
   const { t } = useTranslation();
@@ -113,9 +114,9 @@ function JoinSession({ code }: { code: string }) {
           </p>
         </div>
         <ErrorMessage code={error} />
-        <button type="submit" className={`btn btn-primary${pending ? ' is-pending' : ''}`} aria-disabled={pending || undefined} aria-busy={pending || undefined}>
+        <SubmitButton pending={pending}>
           {t('join.join')}
-        </button>
+        </SubmitButton>
       </form>
     </PageShell>
   );

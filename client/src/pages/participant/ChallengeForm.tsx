@@ -4,6 +4,7 @@ import { LIMITS, type ChallengeView } from '@kollegium/shared';
 import { useAction } from '../../lib/useAction';
 import { isRecord, str, useDraft, useDraftKey } from '../../lib/drafts';
 import { ActionFeedback } from '../../components/ActionFeedback';
+import { SubmitButton } from '../../components/SubmitButton';
 
 interface ChallengeDraft {
   title: string;
@@ -70,14 +71,9 @@ export function ChallengeForm({ mine }: { mine: ChallengeView | undefined }) {
         </div>
         <ActionFeedback action={action} onRetried={done} />
         <div className="row">
-          <button
-            type="submit"
-            className={`btn btn-primary${action.pending ? ' is-pending' : ''}`}
-            aria-disabled={action.pending || undefined}
-            aria-busy={action.pending || undefined}
-          >
+          <SubmitButton pending={action.pending}>
             {mine ? t('challengeForm.update') : t('challengeForm.submit')}
-          </button>
+          </SubmitButton>
           <span role="status" className="saved">
             {saved ? t('common.saved') : ''}
           </span>

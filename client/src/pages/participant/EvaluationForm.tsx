@@ -4,6 +4,7 @@ import { LIMITS } from '@kollegium/shared';
 import { useSession } from '../../lib/session';
 import { useAction } from '../../lib/useAction';
 import { ActionFeedback } from '../../components/ActionFeedback';
+import { SubmitButton } from '../../components/SubmitButton';
 
 const SCALE = [1, 2, 3, 4, 5] as const;
 
@@ -74,14 +75,9 @@ export function EvaluationForm() {
           </p>
         )}
         <ActionFeedback action={action} onRetried={setSent} />
-        <button
-          type="submit"
-          className={`btn btn-primary${action.pending ? ' is-pending' : ''}`}
-          aria-disabled={action.pending || undefined}
-          aria-busy={action.pending || undefined}
-        >
+        <SubmitButton pending={action.pending}>
           {mine ? t('evaluation.update') : t('evaluation.submit')}
-        </button>
+        </SubmitButton>
       </form>
     </section>
   );

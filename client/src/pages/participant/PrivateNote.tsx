@@ -5,6 +5,7 @@ import { useSession } from '../../lib/session';
 import { useAction } from '../../lib/useAction';
 import { ActionFeedback } from '../../components/ActionFeedback';
 import { useDraft, useDraftKey } from '../../lib/drafts';
+import { SubmitButton } from '../../components/SubmitButton';
 
 const noDraft = (): string | null => null;
 const reviveNote = (x: unknown) => (typeof x === 'string' ? x.slice(0, LIMITS.note) : null);
@@ -55,14 +56,9 @@ export function PrivateNote({ challengeId }: { challengeId: string }) {
         </div>
         <ActionFeedback action={action} onRetried={done} />
         <div className="row">
-          <button
-            type="submit"
-            className={`btn btn-secondary${action.pending ? ' is-pending' : ''}`}
-            aria-disabled={action.pending || undefined}
-            aria-busy={action.pending || undefined}
-          >
+          <SubmitButton pending={action.pending} variant="secondary">
             {t('note.save')}
-          </button>
+          </SubmitButton>
           <span role="status" className="saved">
             {saved ? t('common.saved') : ''}
           </span>
