@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Phase } from '@kollegium/shared';
 import path from 'node:path';
 import { ARTIFACTS, launchChromium, NARROW, PHONE, PROJECTOR } from '../support/browser.js';
 import { startServer, type TestServer } from '../support/server.js';
-import { capture, clockSeconds, closeActors, cspViolations, look, openActor, textOf, tr, type Actor, type Lang } from './helpers.js';
+import { capture, clockSeconds, closeActors, cspViolations, look, openActor, textOf, tr, type Actor, type Lang, stepsBuildOnEachOther } from './helpers.js';
 
 /**
  * A whole focus round driven only through the UI: a facilitator on a laptop, the owner of the
@@ -42,7 +42,6 @@ let other: Actor;
 let code = '';
 let participantLink = '';
 let boardLink = '';
-let broken = false;
 let shot = 0;
 
 /** tests/artifacts/focus-NN-<what>-<role>--{phone,projector}.png */
@@ -60,13 +59,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-// The steps build on each other: after one fails, the rest would only repeat its error.
-beforeEach(({ skip, onTestFailed }) => {
-  if (broken) skip();
-  onTestFailed(() => {
-    broken = true;
-  });
-});
+stepsBuildOnEachOther();
 
 /** Waits until every page shows `phase` (in its own language) and checks the clocks agree. */
 async function expectRound(phase: Phase, minutes: number | null): Promise<void> {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { beforeEach, expect } from 'vitest';
 import { PHONE, PROJECTOR, screenshot, seriousViolations, watchForeignRequests } from '../support/browser.js';
 
 /** The browser tests read the client's own strings, so they follow the locale files, not a copy. */
@@ -175,4 +175,18 @@ export function clockSeconds(text: string): number {
 
 export async function closeActors(actors: (Actor | undefined)[]): Promise<void> {
   await Promise.all(actors.map((a) => a?.context.close().catch(() => undefined)));
+}
+
+/**
+ * The file's tests are steps of one story: once a step fails, the rest are skipped, since they
+ * would only repeat its error.
+ */
+export function stepsBuildOnEachOther(): void {
+  let broken = false;
+  beforeEach(({ skip, onTestFailed }) => {
+    if (broken) skip();
+    onTestFailed(() => {
+      broken = true;
+    });
+  });
 }

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium, NARROW, PHONE, PROJECTOR } from '../support/browser.js';
 import { startServer, type TestServer } from '../support/server.js';
-import { closeActors, cspViolations, fileLabel, openActor, shot, textOf, type Actor } from './helpers.js';
+import { closeActors, cspViolations, fileLabel, openActor, shot, textOf, type Actor, stepsBuildOnEachOther } from './helpers.js';
 
 /**
  * Markup and script in everything people type: names, the session title, challenges,
@@ -59,7 +59,6 @@ let boardNoCsp: Actor;
 let facilitatorNoCsp: Actor;
 let code = '';
 let participantLink = '';
-let broken = false;
 
 const all = () => [facilitator, facilitatorNoCsp, board, boardNoCsp, owner, other];
 const withCsp = () => [facilitator, board, owner];
@@ -75,12 +74,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-beforeEach(({ skip, onTestFailed }) => {
-  if (broken) skip();
-  onTestFailed(() => {
-    broken = true;
-  });
-});
+stepsBuildOnEachOther();
 
 /** The text is on screen, literally, somewhere visible. */
 async function shown(actor: Actor, text: string): Promise<void> {
