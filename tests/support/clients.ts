@@ -122,8 +122,11 @@ export class TestClient {
     });
   }
 
-  send<N extends CommandName>(name: N, payload: Omit<CommandInput<N>, 'cid'> & { cid?: string }): Promise<CommandAck> {
-    return this.raw(name, { cid: cid(), ...payload }) as Promise<CommandAck>;
+  /** Sends a command; an accepted one moves `lastAck`, so waiting for "everyone up to date" includes it. */
+  async send<N extends CommandName>(name: N, payload: Omit<CommandInput<N>, 'cid'> & { cid?: string }): Promise<CommandAck> {
+    const ack = (await this.raw(name, { cid: cid(), ...payload })) as CommandAck;
+    if (ack.ok) this.lastAck = Math.max(this.lastAck, ack.seq);
+    return ack;
   }
 
   /** Emits anything, typed or not, and resolves with the ack. */
@@ -136,7 +139,6 @@ export class TestClient {
   async do<N extends CommandName>(name: N, payload: Omit<CommandInput<N>, 'cid'> & { cid?: string }): Promise<number> {
     const ack = await this.send(name, payload);
     if (!ack.ok) throw new Error(`${this.label} ${name} refused: ${ack.code} ${ack.message}`);
-    this.lastAck = Math.max(this.lastAck, ack.seq);
     return ack.seq;
   }
 
