@@ -119,18 +119,21 @@ export function createApplication({ store, logger, now = Date.now, clientDir, se
   io.on('connection', async (socket) => {
     const { code, viewer } = socket.data;
     registerCommands(socket, { sessions, broadcaster, logger, now, commandsPer10s: options.commandsPer10s });
+    socket.on('disconnect', () => {
+      broadcaster.forget(socket);
+      if (viewer.role === 'participant') void presenceChanged(code, true);
+    });
     await socket.join(roomOf(code));
     const session = await sessions.get(code);
     if (!session) return void socket.disconnect(true);
     // The client may come from a process that wrote and died before telling us.
     if (adapter) await sessions.changedElsewhere(code);
+    // Gone while we looked the session up: nothing to send, and nobody arrived.
+    if (socket.disconnected) return;
     logger.info({ session: code, role: viewer.role }, 'connected');
     // The newcomer catches up; a participant's arrival changes everyone's online list.
     broadcaster.sync(session, socket);
     if (viewer.role === 'participant') void presenceChanged(code, true);
-    socket.on('disconnect', () => {
-      if (viewer.role === 'participant') void presenceChanged(code, true);
-    });
   });
 
   return {

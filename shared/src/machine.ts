@@ -344,7 +344,9 @@ const nextStepsNext = [
 
 export const roundMachine = machineSetup.createMachine({
   id: 'round',
-  context: ({ input }) => initialContext(input),
+  // XState's pure `transition()` makes a throwaway actor that computes an initial snapshot with
+  // no input; without this guard that would throw (and capture a stack trace) on every event.
+  context: ({ input }) => (input ? initialContext(input) : (undefined as unknown as RoundContext)),
   initial: 'lobby',
   on: {
     'participant:join': { guard: 'canJoin', actions: 'join' },

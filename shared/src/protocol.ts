@@ -120,15 +120,16 @@ export interface CollectionPatch<T> {
 }
 
 /**
- * What changed for one viewer between version `base` and `seq`. The small parts of the view come
- * whole; the collections that grow with the round come as changes. A client whose version is not
- * `base` asks for a full view with `session:sync` instead of applying it.
+ * What changed for one viewer between version `base` and `seq`: the parts of the view that
+ * changed (a part left out is unchanged; each part present comes whole), and the collections
+ * that grow with the round as changes. A client whose version is not `base` asks for a full view
+ * with `session:sync` instead of applying it.
  */
 export interface ViewPatch {
   seq: number;
   base: number;
   serverNow: number;
-  view: Omit<RoleView, 'contributions' | 'challenges'>;
+  view: Partial<Omit<RoleView, 'contributions' | 'challenges'>>;
   contributions: CollectionPatch<ContributionView>;
   challenges: CollectionPatch<ChallengeView>;
 }

@@ -1,3 +1,4 @@
+import { dequal } from 'dequal/lite';
 import type { RoundState } from './engine.js';
 import {
   ownerOf,
@@ -7,6 +8,7 @@ import {
   type Evaluation,
   type NextStep,
   type Note,
+  type Participant,
   type RoundContext,
   type Timer,
 } from './model.js';
@@ -188,14 +190,29 @@ function challengeView(index: StateIndex, c: Challenge): ChallengeView {
 
 export type ViewHead = Omit<RoleView, 'contributions' | 'challenges'>;
 
-/** Everything but the two collections that grow with the round. */
-function headFor(state: RoundState, viewer: Viewer, online: ReadonlySet<string>): ViewHead {
+/** The parts of the rest of a view that depend on who is looking. */
+export type PersonalHead = Pick<ViewHead, 'me' | 'heldCount' | 'notes' | 'evaluation'>;
+/** The parts that are the same for every viewer of a state, given who is online. */
+export type SharedHead = Omit<ViewHead, keyof PersonalHead>;
+
+/** The shared head last made for each state, and for which presence. */
+const sharedHeads = new WeakMap<RoundState, { online: ReadonlySet<string>; flags: string; head: SharedHead }>();
+
+/**
+ * The shared parts of a state's head, made once per state and presence for all its viewers. With
+ * `like` (the shared head of the state before), parts that did not change are that one's very
+ * objects, so comparing what a viewer has with what it should have is mostly `===`.
+ */
+function sharedHeadFor(state: RoundState, online: ReadonlySet<string>, like?: SharedHead): SharedHead {
+  const cached = sharedHeads.get(state);
+  if (cached?.online === online) return cached.head;
   const ctx = state.context;
-  const index = indexOf(ctx);
-  const me = meOf(viewer);
-  const ownerId = ownerOf(ctx);
-  const myVotes = me ? ctx.votes.filter((v) => v.participantId === me).map((v) => v.challengeId) : [];
-  return {
+  const flags = ctx.participants.map((p) => (online.has(p.id) ? '1' : '0')).join('');
+  if (cached?.flags === flags) {
+    cached.online = online;
+    return cached.head;
+  }
+  const head: SharedHead = {
     protocol: PROTOCOL_VERSION,
     code: ctx.code,
     title: ctx.title,
@@ -211,21 +228,77 @@ function headFor(state: RoundState, viewer: Viewer, online: ReadonlySet<string>)
     },
     timer: ctx.timer,
     turn: { index: ctx.turn, total: ctx.order.length },
+    participants: ctx.participants.filter((p) => !p.removed).map((p) => ({ id: p.id, name: p.name, online: online.has(p.id) })),
+    focusId: ctx.focusId,
+    ownerId: ownerOf(ctx),
+    order: ctx.order,
+    revealed: ctx.focusId !== null && ctx.revealed.includes(ctx.focusId),
+    nextSteps: ctx.nextSteps,
+  };
+  if (like) {
+    const parts = head as Record<string, unknown>;
+    for (const key of Object.keys(parts)) {
+      const before = (like as Record<string, unknown>)[key];
+      if (parts[key] !== before && dequal(parts[key], before)) parts[key] = before;
+    }
+  }
+  sharedHeads.set(state, { online, flags, head });
+  return head;
+}
+
+/** What a personal head is made of, to tell when the last one made for a viewer still holds. */
+interface PersonalInputs {
+  votes: RoundContext['votes'];
+  notes: RoundContext['notes'];
+  evaluations: RoundContext['evaluations'];
+  challenges: RoundContext['challenges'];
+  focusId: RoundContext['focusId'];
+  settings: RoundContext['settings'];
+  held: number;
+}
+
+/**
+ * The last personal head made for each viewer, per participants array (which only joins and
+ * removals replace): a contribution from someone else leaves everyone else's the same object.
+ */
+const personalHeads = new WeakMap<readonly Participant[], Map<string, { inputs: PersonalInputs; head: PersonalHead }>>();
+
+function personalHead(state: RoundState, viewer: Viewer): PersonalHead {
+  const ctx = state.context;
+  const index = indexOf(ctx);
+  const me = meOf(viewer);
+  const inputs: PersonalInputs = {
+    votes: ctx.votes,
+    notes: ctx.notes,
+    evaluations: ctx.evaluations,
+    challenges: ctx.challenges,
+    focusId: ctx.focusId,
+    settings: ctx.settings,
+    held: index.heldTotal - (me ? (index.heldBy.get(me) ?? 0) : 0),
+  };
+  let byViewer = personalHeads.get(ctx.participants);
+  if (!byViewer) personalHeads.set(ctx.participants, (byViewer = new Map()));
+  const key = me ?? viewer.role;
+  const last = byViewer.get(key);
+  if (last && (Object.keys(inputs) as (keyof PersonalInputs)[]).every((k) => last.inputs[k] === inputs[k])) return last.head;
+  const head = makePersonalHead(ctx, index, viewer, inputs.held);
+  byViewer.set(key, { inputs, head });
+  return head;
+}
+
+function makePersonalHead(ctx: RoundContext, index: StateIndex, viewer: Viewer, held: number): PersonalHead {
+  const me = meOf(viewer);
+  const myVotes = me ? ctx.votes.filter((v) => v.participantId === me).map((v) => v.challengeId) : [];
+  return {
     me: {
       role: viewer.role,
       participantId: me,
       name: me ? (index.nameOf.get(me) ?? null) : null,
-      isOwner: me !== null && me === ownerId,
+      isOwner: me !== null && me === ownerOf(ctx),
       dotsLeft: me ? Math.max(0, ctx.settings.dots - myVotes.length) : 0,
       votes: myVotes,
     },
-    participants: ctx.participants.filter((p) => !p.removed).map((p) => ({ id: p.id, name: p.name, online: online.has(p.id) })),
-    focusId: ctx.focusId,
-    ownerId,
-    order: ctx.order,
-    heldCount: index.heldTotal - (me ? (index.heldBy.get(me) ?? 0) : 0),
-    revealed: ctx.focusId !== null && ctx.revealed.includes(ctx.focusId),
-    nextSteps: ctx.nextSteps,
+    heldCount: held,
     notes: me ? ctx.notes.filter((n) => n.participantId === me) : [],
     evaluation: {
       count: ctx.evaluations.length,
@@ -235,6 +308,62 @@ function headFor(state: RoundState, viewer: Viewer, online: ReadonlySet<string>)
       comments: viewer.role === 'facilitator' ? ctx.evaluations.map((e) => e.comment).filter(Boolean) : [],
     },
   };
+}
+
+/** Everything but the two collections that grow with the round. */
+function headFor(state: RoundState, viewer: Viewer, online: ReadonlySet<string>): ViewHead {
+  return { ...sharedHeadFor(state, online), ...personalHead(state, viewer) };
+}
+
+/**
+ * A contribution as seen from one side: its author, the facilitator (who still sees hidden ones),
+ * or anyone else. Made once per state, item and side, so viewers on the same side share one object.
+ */
+const contributionViews = new WeakMap<RoundContext, Map<string, ContributionView | null>>();
+function contributionViewOf(ctx: RoundContext, index: StateIndex, c: Contribution, viewer: Viewer, order: number): ContributionView | null {
+  const side = c.authorId === meOf(viewer) ? 'author' : viewer.role === 'facilitator' ? 'facilitator' : 'other';
+  let views = contributionViews.get(ctx);
+  if (!views) contributionViews.set(ctx, (views = new Map()));
+  const key = `${order}:${side}`;
+  let view = views.get(key);
+  if (view === undefined) views.set(key, (view = contributionView(ctx, index, c, viewer, order)));
+  return view;
+}
+
+const challengeViews = new WeakMap<RoundContext, ChallengeView[]>();
+function challengeViewOf(ctx: RoundContext, index: StateIndex, i: number): ChallengeView {
+  let views = challengeViews.get(ctx);
+  if (!views) challengeViews.set(ctx, (views = []));
+  return (views[i] ??= challengeView(index, ctx.challenges[i]!));
+}
+
+/** Which items of the two collections may look different from `prev` to `next`, for any viewer. */
+interface Changes {
+  contributions: number[];
+  challenges: number[];
+  /** Authors of those contributions: the only participants who may see them differently from others. */
+  authors: Set<string>;
+}
+const changesTo = new WeakMap<RoundContext, { from: RoundContext; changes: Changes }>();
+
+function changesBetween(prev: RoundContext, next: RoundContext): Changes {
+  const cached = changesTo.get(next);
+  if (cached?.from === prev) return cached.changes;
+  // The round only appends to or replaces items of its collections, so an item that is the same
+  // object in both states is unchanged unless what its view depends on changed: a reveal.
+  const newlyRevealed = next.revealed.filter((id) => !prev.revealed.includes(id));
+  const contributions: number[] = [];
+  next.contributions.forEach((c, i) => {
+    if (prev.contributions[i] !== c || newlyRevealed.includes(c.challengeId)) contributions.push(i);
+  });
+  const votesChanged = prev.votes !== next.votes;
+  const challenges: number[] = [];
+  next.challenges.forEach((c, i) => {
+    if (votesChanged || prev.challenges[i] !== c) challenges.push(i);
+  });
+  const changes = { contributions, challenges, authors: new Set(contributions.map((i) => next.contributions[i]!.authorId)) };
+  changesTo.set(next, { from: prev, changes });
+  return changes;
 }
 
 /**
@@ -247,40 +376,125 @@ export function viewFor(state: RoundState, viewer: Viewer, online: ReadonlySet<s
   const index = indexOf(ctx);
   const contributions: ContributionView[] = [];
   ctx.contributions.forEach((c, i) => {
-    const view = contributionView(ctx, index, c, viewer, i);
+    const view = contributionViewOf(ctx, index, c, viewer, i);
     if (view) contributions.push(view);
   });
-  return { ...headFor(state, viewer, online), contributions, challenges: ctx.challenges.map((c) => challengeView(index, c)) };
+  return { ...headFor(state, viewer, online), contributions, challenges: ctx.challenges.map((_, i) => challengeViewOf(ctx, index, i)) };
+}
+
+/** A view without its collections: what a patch's `view` part is taken from. */
+export function headOf(view: RoleView): ViewHead {
+  const { contributions: _c, challenges: _ch, ...head } = view;
+  return head;
+}
+
+type PatchBody = Pick<ViewPatch, 'view' | 'contributions' | 'challenges'>;
+
+/** The two collections' part of a patch: the changed items, as this viewer may see them. */
+function collectionsPatch(next: RoundState, changes: Changes, viewer: Viewer): Omit<PatchBody, 'view'> {
+  const ctx = next.context;
+  const index = indexOf(ctx);
+  const contributions: ViewPatch['contributions'] = { upsert: [], remove: [] };
+  for (const i of changes.contributions) {
+    const c = ctx.contributions[i]!;
+    const view = contributionViewOf(ctx, index, c, viewer, i);
+    if (view) contributions.upsert.push(view);
+    else contributions.remove.push(c.id);
+  }
+  return { contributions, challenges: { upsert: changes.challenges.map((i) => challengeViewOf(ctx, index, i)), remove: [] } };
+}
+
+/** The parts of `parts` that differ from what the viewer has. */
+function changedParts(known: Partial<ViewHead>, parts: Partial<ViewHead>, into: Partial<Record<keyof ViewHead, unknown>> = {}) {
+  for (const key in parts) {
+    const value = parts[key as keyof ViewHead];
+    if (!dequal(known[key as keyof ViewHead], value)) into[key as keyof ViewHead] = value;
+  }
+  return into;
 }
 
 /**
  * What changed for a viewer from `prev` to `next`, built from the same per-item functions as
  * viewFor. The round only appends to or replaces items of its collections, so items that are
  * the same object in both states are unchanged unless what their view depends on changed.
+ *
+ * `known` is the rest of the view as far as the viewer has it (what it was last sent); the patch
+ * carries only the parts that differ from it, so a contribution does not resend the list of
+ * people. Parts missing from `known` are sent: without it, the patch carries all of them.
  */
 export function patchFor(
   prev: RoundState,
   next: RoundState,
   viewer: Viewer,
   online: ReadonlySet<string> = new Set(),
-): Pick<ViewPatch, 'view' | 'contributions' | 'challenges'> {
-  const a = prev.context;
-  const b = next.context;
-  const index = indexOf(b);
-  const newlyRevealed = b.revealed.filter((id) => !a.revealed.includes(id));
-  const contributions: ViewPatch['contributions'] = { upsert: [], remove: [] };
-  b.contributions.forEach((c, i) => {
-    if (a.contributions[i] === c && !newlyRevealed.includes(c.challengeId)) return;
-    const view = contributionView(b, index, c, viewer, i);
-    if (view) contributions.upsert.push(view);
-    else contributions.remove.push(c.id);
-  });
-  const votesChanged = a.votes !== b.votes;
-  const challenges: ViewPatch['challenges'] = { upsert: [], remove: [] };
-  for (const [i, c] of b.challenges.entries()) {
-    if (votesChanged || a.challenges[i] !== c) challenges.upsert.push(challengeView(index, c));
+  known: Partial<ViewHead> = {},
+): PatchBody {
+  const view = changedParts(known, sharedHeadFor(next, online, sharedHeads.get(prev)?.head));
+  changedParts(known, personalHead(next, viewer), view);
+  return { view: view as Partial<ViewHead>, ...collectionsPatch(next, changesBetween(prev.context, next.context), viewer) };
+}
+
+/**
+ * What a viewer was last sent of the rest of its view, as the two objects it was made of: the
+ * part every viewer shares and its own part. The server keeps one per connection.
+ */
+export interface ViewBasis {
+  readonly shared: SharedHead;
+  readonly personal: PersonalHead;
+}
+
+/** viewFor, and the basis a patch to that view starts from. */
+export function viewWithBasis(state: RoundState, viewer: Viewer, online: ReadonlySet<string>): { view: RoleView; basis: ViewBasis } {
+  const basis = { shared: sharedHeadFor(state, online), personal: personalHead(state, viewer) };
+  return { view: viewFor(state, viewer, online), basis };
+}
+
+const objectIds = new WeakMap<object, number>();
+let lastObjectId = 0;
+const idOf = (value: object) => {
+  let id = objectIds.get(value);
+  if (id === undefined) objectIds.set(value, (id = ++lastObjectId));
+  return id;
+};
+
+/** Patches made for one state, by what they depend on (see patchWithBasis). */
+const patchesTo = new WeakMap<RoundState, Map<string, PatchBody>>();
+
+/**
+ * patchFor for a viewer that was sent `basis`, made to serve a whole room: the same patch as
+ * patchFor with the head that basis stands for, and `key`, equal for viewers whose patches are
+ * certain to be alike — the same object is returned to all of them, so it is made and encoded
+ * once. A patch depends on the viewer only through its own part of the head and the side it
+ * sees changed contributions from (author, facilitator, anyone else); viewers whose own part did
+ * not change and who wrote none of the changed contributions share one.
+ */
+export function patchWithBasis(
+  prev: RoundState,
+  next: RoundState,
+  viewer: Viewer,
+  online: ReadonlySet<string>,
+  basis: ViewBasis | undefined,
+): { patch: PatchBody; basis: ViewBasis; key: string | null } {
+  const shared = sharedHeadFor(next, online, sharedHeads.get(prev)?.head);
+  const personal = personalHead(next, viewer);
+  const changes = changesBetween(prev.context, next.context);
+  const me = meOf(viewer);
+  const after: ViewBasis = basis?.shared === shared && basis.personal === personal ? basis : { shared, personal };
+  const key =
+    basis && basis.personal === personal && !(me && changes.authors.has(me))
+      ? `${idOf(prev)} ${idOf(basis.shared)} ${idOf(shared)} ${viewer.role === 'facilitator' ? 'facilitator' : 'other'}`
+      : null;
+  let made = patchesTo.get(next);
+  const earlier = key === null ? undefined : made?.get(key);
+  if (earlier) return { patch: earlier, basis: after, key };
+  const view = changedParts(basis?.shared ?? {}, shared);
+  if (basis?.personal !== personal) changedParts(basis?.personal ?? {}, personal, view);
+  const patch = { view: view as Partial<ViewHead>, ...collectionsPatch(next, changes, viewer) };
+  if (key !== null) {
+    if (!made) patchesTo.set(next, (made = new Map()));
+    made.set(key, patch);
   }
-  return { view: headFor(next, viewer, online), contributions, challenges };
+  return { patch, basis: after, key };
 }
 
 function merge<T extends { id: string }>(items: readonly T[], patch: CollectionPatch<T>, byOrder?: (item: T) => number): T[] {
@@ -306,6 +520,7 @@ function merge<T extends { id: string }>(items: readonly T[], patch: CollectionP
 /** Applies a patch to the view it was made against. */
 export function applyPatch(view: RoleView, patch: Pick<ViewPatch, 'view' | 'contributions' | 'challenges'>): RoleView {
   return {
+    ...view,
     ...patch.view,
     contributions: merge(view.contributions, patch.contributions, (c) => c.order),
     challenges: merge(view.challenges, patch.challenges),

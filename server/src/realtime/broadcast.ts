@@ -1,14 +1,25 @@
-import { patchFor, viewFor, type Viewer, type ViewMessage, type ViewPatch } from '@kollegium/shared';
+import { patchWithBasis, viewWithBasis, type ViewBasis, type ViewMessage, type ViewPatch } from '@kollegium/shared';
 import type { LiveSession } from '../sessions/session.js';
 import { roomOf, type IoServer, type IoSocket } from './types.js';
 
-const viewerKey = (viewer: Viewer) => (viewer.role === 'participant' ? `p:${viewer.participantId}` : viewer.role);
+/** One message and the sockets it goes to. */
+interface Outgoing {
+  message: ViewMessage | ViewPatch;
+  sockets: IoSocket[];
+}
 
 /**
  * Sends every socket of a session in this process what its role may see: a patch against the
  * version it already has, or the whole view when that version is unknown or too old.
  */
 export class Broadcaster {
+  /**
+   * What each socket was last sent (see ViewBasis), by socket id, so a patch carries only what
+   * changed. Kept here rather than in `socket.data`, which the cluster adapter ships to other
+   * processes whenever they ask who is connected.
+   */
+  private bases = new Map<string, ViewBasis>();
+
   constructor(
     private readonly io: IoServer,
     private readonly now: () => number,
@@ -45,19 +56,9 @@ export class Broadcaster {
     else this.remote.delete(code);
   }
 
-  private message(session: LiveSession, viewer: Viewer, base: number | null, online: Set<string>): ViewMessage | ViewPatch {
-    const serverNow = this.now();
-    const prev = base === null ? undefined : session.stateAt(base);
-    if (prev && base !== null) {
-      return { seq: session.seq, base, serverNow, ...patchFor(prev, session.state, viewer, online) };
-    }
-    return { seq: session.seq, serverNow, view: viewFor(session.state, viewer, online) };
-  }
-
-  private deliver(socket: IoSocket, message: ViewMessage | ViewPatch): void {
-    if ('base' in message) socket.emit('session:patch', message);
-    else socket.emit('session:view', message);
-    socket.data.seq = message.seq;
+  /** A socket is gone: forget what it was sent. */
+  forget(socket: IoSocket): void {
+    this.bases.delete(socket.id);
   }
 
   /** Ends every connection of a session that no longer exists. */
@@ -68,32 +69,70 @@ export class Broadcaster {
     }
   }
 
-  /** Brings one socket up to date (on connect and on request). */
-  sync(session: LiveSession, socket: IoSocket): void {
-    this.deliver(socket, this.message(session, socket.data.viewer, socket.data.seq, this.online(session.code)));
+  /**
+   * Brings one socket up to date (on connect, and when it asks): from version `lastSeq` when it
+   * says which version it has, whatever it was sent before.
+   */
+  sync(session: LiveSession, socket: IoSocket, lastSeq?: number | null): void {
+    if (lastSeq !== undefined) {
+      socket.data.seq = lastSeq;
+      this.bases.delete(socket.id);
+    }
+    this.send(session, [socket]);
   }
 
-  /** Everyone in the session, each message computed once per distinct viewer and base version. */
+  /** Everyone in the session. */
   publish(session: LiveSession): void {
-    const sockets = this.socketsOf(session.code);
-    const online = this.online(session.code);
-    const cache = new Map<string, ViewMessage | ViewPatch>();
     const removed = new Set(session.state.context.participants.filter((p) => p.removed).map((p) => p.id));
-    for (const socket of sockets) {
+    const sockets: IoSocket[] = [];
+    for (const socket of this.socketsOf(session.code)) {
       const { viewer } = socket.data;
       if (viewer.role === 'participant' && removed.has(viewer.participantId)) {
         // Removed by the facilitator: nothing more reaches this device, and its token is dead.
         socket.emit('session:closed', { code: 'UNAUTHORIZED', message: 'The facilitator removed you from this session.' });
         socket.disconnect(true);
+      } else {
+        sockets.push(socket);
+      }
+    }
+    this.send(session, sockets);
+  }
+
+  /**
+   * Each socket gets a patch from its version (or the whole view). Sockets whose patches are
+   * certain to be alike (most participants see a new contribution the same way) get one message,
+   * encoded once and written to all of them.
+   */
+  private send(session: LiveSession, sockets: IoSocket[]): void {
+    const online = this.online(session.code);
+    const serverNow = this.now();
+    const alike = new Map<string, Outgoing>();
+    const apart: Outgoing[] = [];
+    for (const socket of sockets) {
+      const { viewer, seq: base } = socket.data;
+      const prev = base === null ? undefined : session.stateAt(base);
+      if (!prev || base === null) {
+        const { view, basis } = viewWithBasis(session.state, viewer, online);
+        apart.push({ message: { seq: session.seq, serverNow, view }, sockets: [socket] });
+        this.bases.set(socket.id, basis);
         continue;
       }
-      const key = `${viewerKey(viewer)}@${socket.data.seq}`;
-      let message = cache.get(key);
-      if (!message) {
-        message = this.message(session, viewer, socket.data.seq, online);
-        cache.set(key, message);
+      const { patch, basis, key } = patchWithBasis(prev, session.state, viewer, online, this.bases.get(socket.id));
+      this.bases.set(socket.id, basis);
+      const group = key === null ? undefined : alike.get(key);
+      if (group) {
+        group.sockets.push(socket);
+        continue;
       }
-      this.deliver(socket, message);
+      const out: Outgoing = { message: { seq: session.seq, base, serverNow, ...patch }, sockets: [socket] };
+      if (key === null) apart.push(out);
+      else alike.set(key, out);
+    }
+    for (const { message, sockets: to } of [...alike.values(), ...apart]) {
+      for (const socket of to) socket.data.seq = message.seq;
+      if (!('base' in message)) for (const socket of to) socket.emit('session:view', message);
+      else if (to.length === 1) to[0]!.emit('session:patch', message);
+      else this.io.local.to(to.map((s) => s.id)).emit('session:patch', message);
     }
   }
 }

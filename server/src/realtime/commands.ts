@@ -126,8 +126,7 @@ export function registerCommands(socket: IoSocket, deps: Deps): void {
     if (!parsed.success) return respond({ ok: false, code: 'BAD_REQUEST', message: describeIssues(parsed.error) });
     void sessions.get(socket.data.code).then((session) => {
       if (!session) return respond({ ok: false, code: 'NOT_FOUND', message: 'The session is gone.' });
-      socket.data.seq = parsed.data.lastSeq;
-      broadcaster.sync(session, socket);
+      broadcaster.sync(session, socket, parsed.data.lastSeq);
       respond({ ok: true, seq: session.seq });
     });
   });
