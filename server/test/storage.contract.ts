@@ -162,6 +162,40 @@ export function storeContract(name: string, open: () => Promise<ContractTarget>,
       expect((await store.load(round.code))?.seq).toBe(3);
     });
 
+    it('appends to many sessions at once, each on its own: a stale or failing one among them changes nothing else', async () => {
+      const rounds = Array.from({ length: 12 }, () => focusRound());
+      for (const round of rounds) await store.create(round.record);
+      await Promise.all(rounds.map((round) => appendAll(store, round.code, round.steps.slice(0, 2))));
+      const [stale, clashing, ...fine] = rounds as [RoundDriver, RoundDriver, ...RoundDriver[]];
+      const staleBefore = await store.load(stale.code);
+      const clashingBefore = await store.load(clashing.code);
+      const third = (round: RoundDriver) => round.steps[2]!;
+      // Cem joins with the token hash Ada already has: the statement fails.
+      const clash = { ...third(clashing).token!, tokenHash: clashing.steps[0]!.token!.tokenHash };
+      // All at once, with the state before each event as the server passes it: one stale version,
+      // one that fails, and ten good ones, two versions in a row each.
+      const results = await Promise.allSettled([
+        store.append(stale.code, 2, third(stale).event, third(stale).state, third(stale).token, stale.steps[1]!.state),
+        store.append(clashing.code, 3, third(clashing).event, third(clashing).state, clash, clashing.steps[1]!.state),
+        ...fine.flatMap((round) => [
+          store.append(round.code, 3, third(round).event, third(round).state, third(round).token, round.steps[1]!.state),
+          store.append(round.code, 4, round.steps[3]!.event, round.steps[3]!.state, round.steps[3]!.token, third(round).state),
+        ]),
+      ]);
+      expect(results[0]).toMatchObject({ status: 'rejected', reason: { name: 'VersionConflict', expected: 1, actual: 2 } });
+      expect(results[1]).toMatchObject({ status: 'rejected' });
+      expect(results[1]).not.toMatchObject({ reason: { name: 'VersionConflict' } });
+      expect(results.slice(2).map((r) => r.status)).toEqual(fine.flatMap(() => ['fulfilled', 'fulfilled']));
+      expect(await store.load(stale.code)).toEqual(staleBefore);
+      expect(await store.load(clashing.code)).toEqual(clashingBefore);
+      expect(await store.events(clashing.code, 0)).toHaveLength(2);
+      for (const round of fine) {
+        expect(await store.load(round.code)).toMatchObject({ seq: 4, state: round.steps[3]!.state });
+        expect(await store.events(round.code, 0)).toEqual(round.steps.slice(0, 4).map(({ seq, event }) => ({ seq, event })));
+        if (target.db) expect(await projectedRows(target.db, round.code)).toEqual(expectedRows(round.steps[3]!.state));
+      }
+    });
+
     it('refuses to append to a session that does not exist, and not as a version conflict', async () => {
       const round = focusRound();
       const step = round.steps[0]!;

@@ -87,6 +87,8 @@ export class MemoryStore implements SessionStore {
     const record = this.sessions.get(code);
     if (!record) throw new Error(`no session ${code}`);
     if (record.seq !== seq - 1) throw new VersionConflict(code, seq - 1, record.seq);
+    // As the SQL stores' primary key does: a token hash is given out once per session.
+    if (token && this.tokens.has(`${code}:${token.tokenHash}`)) throw new Error(`token exists in session ${code}`);
     record.seq = seq;
     record.state = structuredClone(state);
     this.log.get(code)!.push({ seq, event: structuredClone(event) });

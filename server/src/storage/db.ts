@@ -5,9 +5,17 @@
  */
 export type Row = Record<string, unknown>;
 
+export interface QueryOptions {
+  /**
+   * Keep the statement prepared under this name and reuse its plan: for statements run often
+   * whose planning costs more than running them. One name, one SQL text, always.
+   */
+  prepare?: string;
+}
+
 export interface Queryable {
   /** One statement, $1… parameters; the result rows (use RETURNING to learn what a write hit). */
-  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  query<R extends Row = Row>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<R[]>;
   /** A script of several statements, without parameters (migrations). */
   exec(sql: string): Promise<void>;
 }

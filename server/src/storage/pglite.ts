@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import lockfile from 'proper-lockfile';
-import type { Db, Queryable, Row } from './db.js';
+import pg from 'pg';
+import type { Db, Queryable, QueryOptions, Row } from './db.js';
 
 export interface PgliteOptions {
   /** The server's data directory; the database lives in `<dataDir>/pglite`. */
@@ -58,9 +59,21 @@ export async function pgliteDb(options: PgliteOptions): Promise<Db> {
   }
   const wal = new WalSync(pg, pgdata);
 
+  // Prepared statements belong to the one connection, whichever transaction made them.
+  const prepared = new Set<string>();
   const over = (q: PGlite | Transaction): Queryable => ({
-    async query<R extends Row>(sql: string, params: readonly unknown[] = []) {
-      return (await q.query<R>(sql, params as unknown[])).rows;
+    async query<R extends Row>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}) {
+      const name = options.prepare;
+      if (!name) return (await q.query<R>(sql, params as unknown[])).rows;
+      // PGlite's query() has no named statements, so SQL's own PREPARE and EXECUTE, with the
+      // parameters as literals (the statement's casts give their types).
+      if (!SQL_NAME.test(name)) throw new Error(`bad statement name ${name}`);
+      if (!prepared.has(name)) {
+        await q.exec(`PREPARE ${name} AS ${sql}`);
+        prepared.add(name);
+      }
+      const [result] = await q.exec(`EXECUTE ${name}(${params.map(literal).join(', ')})`);
+      return (result?.rows ?? []) as R[];
     },
     async exec(sql: string) {
       await q.exec(sql);
@@ -70,8 +83,8 @@ export async function pgliteDb(options: PgliteOptions): Promise<Db> {
   let closing: Promise<void> | null = null;
 
   const db: Db = {
-    async query<R extends Row>(sql: string, params?: readonly unknown[]) {
-      const rows = await direct.query<R>(sql, params);
+    async query<R extends Row>(sql: string, params?: readonly unknown[], options?: QueryOptions) {
+      const rows = await direct.query<R>(sql, params, options);
       // Reads need no sync (and skip its ~0.3 ms); every write of the store is an UPDATE or
       // DELETE here, or runs in `transaction`.
       if (!READ.test(sql)) await wal.sync();
@@ -130,6 +143,17 @@ async function lockDataDir(pgdata: string, lockPath: string, options: PgliteOpti
     }
     throw error;
   }
+}
+
+const SQL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** A parameter as an SQL literal, for EXECUTE. */
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return pg.escapeLiteral(value);
+  throw new Error(`no literal for a parameter of type ${typeof value}`);
 }
 
 const WAL_SEGMENT = /^[0-9A-F]{24}$/;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Db, Queryable, Row } from './db.js';
+import type { Db, Queryable, QueryOptions, Row } from './db.js';
 
 export interface PostgresOptions {
   connectionString: string;
@@ -28,8 +28,10 @@ export function postgresDb(options: PostgresOptions): Db {
   pool.on('error', (error) => options.onError?.(error));
 
   const over = (client: pg.Pool | pg.PoolClient): Queryable => ({
-    async query<R extends Row>(sql: string, params: readonly unknown[] = []) {
-      return (await client.query<R>(sql, params as unknown[])).rows;
+    async query<R extends Row>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}) {
+      // node-postgres prepares a named statement once per connection.
+      const config = options.prepare ? { name: options.prepare, text: sql, values: params as unknown[] } : { text: sql, values: params as unknown[] };
+      return (await client.query<R>(config)).rows;
     },
     async exec(sql: string) {
       // Without parameters node-postgres uses the simple protocol, which runs several statements.

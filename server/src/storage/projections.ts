@@ -100,9 +100,9 @@ const PROJECTIONS: Record<ProjectionTable, Projection> = {
 };
 
 /**
- * One statement per table: $1 = session code, $2 = the rows as a JSON array of the context's
- * items. Upserts them (skipping unchanged ones) and, when $3 is true ($2 is then the whole
- * array), deletes rows no longer in it. Both parts touch disjoint rows, so they share a statement.
+ * One statement per table: $1 = session code, $2 = the context's whole array as JSON. Upserts its
+ * items (skipping unchanged ones) and deletes rows no longer in it. Both parts touch disjoint rows,
+ * so they share a statement.
  */
 function syncStatement(table: ProjectionTable, p: Projection): string {
   const columns = Object.keys(p.columns);
@@ -114,7 +114,7 @@ function syncStatement(table: ProjectionTable, p: Projection): string {
   ${groupBy}
 ), gone AS (
   DELETE FROM ${table} t
-  WHERE $3::boolean AND t.code = $1::text AND (${p.key.map((k) => `t.${k}`).join(', ')}) NOT IN (SELECT ${p.key.join(', ')} FROM src)
+  WHERE t.code = $1::text AND (${p.key.map((k) => `t.${k}`).join(', ')}) NOT IN (SELECT ${p.key.join(', ')} FROM src)
 )
 INSERT INTO ${table} (code, ${columns.join(', ')})
 SELECT $1::text, ${columns.join(', ')} FROM src
@@ -125,6 +125,23 @@ WHERE (${rest.map((c) => `${table}.${c}`).join(', ')}) IS DISTINCT FROM (${rest.
 const STATEMENTS = Object.fromEntries(
   PROJECTION_TABLES.map((table) => [table, syncStatement(table, PROJECTIONS[table])]),
 ) as Record<ProjectionTable, string>;
+
+/**
+ * The upsert half of syncStatement for the rows of many sessions at once, as a part of a larger
+ * statement: `rows` is a parameter holding a JSON array whose items carry their session's `code`;
+ * only sessions listed by the query `codes` are written.
+ */
+export function upsertManyStatement(table: ProjectionTable, rows: string, codes: string): string {
+  const p = PROJECTIONS[table];
+  const columns = Object.keys(p.columns);
+  const rest = columns.filter((c) => !p.key.includes(c));
+  return `INSERT INTO ${table} (code, ${columns.join(', ')})
+  SELECT r.code, ${columns.map((c) => p.columns[c]).join(', ')}
+  FROM jsonb_to_recordset(${rows}::jsonb) AS r(code text, ${p.fields})
+  WHERE r.code IN (${codes})
+ON CONFLICT (code, ${p.key.join(', ')}) DO UPDATE SET ${rest.map((c) => `${c} = excluded.${c}`).join(', ')}
+WHERE (${rest.map((c) => `${table}.${c}`).join(', ')}) IS DISTINCT FROM (${rest.map((c) => `excluded.${c}`).join(', ')})`;
+}
 
 /**
  * The projected arrays each event type can change, from the machine's actions; events not
@@ -172,24 +189,38 @@ export const PROJECTION_SOURCES = Object.fromEntries(
  */
 const REMOVES: ReadonlySet<string> = new Set(['vote:retract', 'nextStep:remove', 'note:set', 'participant:remove']);
 
+/** What one event changes in the projection tables. */
+export interface ProjectionWrite {
+  /** Items that are new or changed, per table: upserted, nothing deleted. */
+  upserts: [ProjectionTable, unknown[]][];
+  /** Tables to bring in line with the whole state, deletions included. */
+  whole: ProjectionTable[];
+}
+
 /**
- * Brings `tables` of session `code` in line with `state`. With the state before the event
- * (`prev`), only the items that are new objects are written — the machine replaces exactly the
- * items it changes — so adding a contribution writes one row, however long the round.
+ * What an event changes in the projections. With the state before the event (`prev`), only the
+ * items that are new objects are written — the machine replaces exactly the items it changes —
+ * so adding a contribution writes one row, however long the round. Without it, or after an event
+ * that can remove items, the touched tables are synced whole.
  */
-export async function project(
-  tx: Queryable,
-  code: string,
-  tables: readonly ProjectionTable[],
-  state: RoundState,
-  prev?: { state: RoundState; type: string },
-): Promise<void> {
+export function projectionWrite(type: string, state: RoundState, prev?: RoundState): ProjectionWrite {
+  const write: ProjectionWrite = { upserts: [], whole: [] };
+  for (const table of tablesTouchedBy(type)) {
+    const { source, groupByKey } = PROJECTIONS[table];
+    if (!prev || REMOVES.has(type) || groupByKey) {
+      write.whole.push(table);
+      continue;
+    }
+    const before = prev.context[source] as unknown[];
+    const rows = (state.context[source] as unknown[]).filter((item, i) => before[i] !== item);
+    if (rows.length) write.upserts.push([table, rows]);
+  }
+  return write;
+}
+
+/** Brings `tables` of session `code` in line with the whole of `state`, deletions included. */
+export async function project(tx: Queryable, code: string, tables: readonly ProjectionTable[], state: RoundState): Promise<void> {
   for (const table of tables) {
-    const items = state.context[PROJECTIONS[table].source] as unknown[];
-    const whole = !prev || REMOVES.has(prev.type) || !!PROJECTIONS[table].groupByKey;
-    const before = prev?.state.context[PROJECTIONS[table].source] as unknown[] | undefined;
-    const rows = whole ? items : items.filter((item, i) => before?.[i] !== item);
-    if (!whole && rows.length === 0) continue;
-    await tx.query(STATEMENTS[table], [code, JSON.stringify(rows), whole]);
+    await tx.query(STATEMENTS[table], [code, JSON.stringify(state.context[PROJECTIONS[table].source])]);
   }
 }

@@ -6,8 +6,9 @@ import {
   type SessionStore,
   type StoredEvent,
 } from '../sessions/store.js';
-import { isUniqueViolation, type Db } from './db.js';
-import { PROJECTION_TABLES, project, tablesTouchedBy } from './projections.js';
+import { isUniqueViolation, type Db, type Queryable } from './db.js';
+import { GroupCommit } from './group-commit.js';
+import { PROJECTION_TABLES, project, projectionWrite, upsertManyStatement, type ProjectionTable } from './projections.js';
 
 // Times are the application's milliseconds; stored as timestamptz for people and queries.
 // float8 division keeps sub-second precision; reading back rounds to whole milliseconds.
@@ -23,7 +24,11 @@ export class SqlStore implements SessionStore {
   constructor(
     readonly db: Db,
     readonly snapshotEvery = 50,
-  ) {}
+    /** See GroupCommit: a few ms here let a busy server write tens of appends at once. */
+    readonly groupSpacingMs = 4,
+  ) {
+    this.appends = new GroupCommit<Append>((batch) => this.appendMany(batch), groupSpacingMs);
+  }
 
   async create(record: SessionRecord): Promise<void> {
     try {
@@ -73,50 +78,72 @@ export class SqlStore implements SessionStore {
   }
 
   /**
-   * One transaction: compare-and-set the version, then the event row, the token, the projections
-   * the event can touch and, every `snapshotEvery` versions, the snapshot. Under concurrent
-   * appends at the same version Postgres makes the second UPDATE wait for the first to commit,
-   * re-check `seq`, and match no row. `prev` (the state before the event) lets the projections
-   * write only what changed.
+   * Appends are written in groups (see GroupCommit): every append that arrives while the previous
+   * group is being written goes into the next one, as one statement and, on PGlite, one sync of
+   * the log. Each append still succeeds or fails on its own.
    */
-  async append(
-    code: string,
-    seq: number,
-    event: RoundEvent,
-    state: RoundState,
-    token?: ParticipantToken,
-    prev?: RoundState,
-  ): Promise<void> {
-    const snapshot = !prev || seq % this.snapshotEvery === 0;
-    await this.db.transaction(async (tx) => {
-      const updated = await tx.query(
-        snapshot
-          ? `UPDATE sessions SET seq = $2, snapshot_seq = $2, phase = $3, state = $5::jsonb, updated_at = greatest(updated_at, ${TS('$4')})
-             WHERE code = $1 AND seq = $2 - 1 RETURNING seq`
-          : `UPDATE sessions SET seq = $2, phase = $3, updated_at = greatest(updated_at, ${TS('$4')})
-             WHERE code = $1 AND seq = $2 - 1 RETURNING seq`,
-        snapshot ? [code, seq, state.phase, event.at, JSON.stringify(state)] : [code, seq, state.phase, event.at],
-      );
-      if (updated.length === 0) {
-        const [current] = await tx.query<{ seq: number }>('SELECT seq FROM sessions WHERE code = $1', [code]);
-        if (!current) throw new Error(`no session ${code}`);
-        throw new VersionConflict(code, seq - 1, current.seq);
+  append(code: string, seq: number, event: RoundEvent, state: RoundState, token?: ParticipantToken, prev?: RoundState): Promise<void> {
+    return this.appends.add({ code, seq, event, state, token, prev });
+  }
+
+  private readonly appends: GroupCommit<Append>;
+
+  /**
+   * One statement for a group of appends to different sessions: compare-and-set each version,
+   * then — for the sessions whose version matched — the event rows, the tokens and the changed
+   * projection rows, and every `snapshotEvery` versions the snapshot. Under concurrent appends at
+   * the same version Postgres makes the second UPDATE wait for the first to commit, re-check
+   * `seq`, and match no row: that append is refused with VersionConflict. Tables an event syncs
+   * whole (it can remove items) follow in the same transaction.
+   */
+  private async appendMany(batch: readonly Append[]): Promise<(Error | null)[]> {
+    const items = batch.map(({ code, seq, event, state, prev }) => ({
+      code,
+      seq,
+      type: event.type,
+      phase: state.phase,
+      at: event.at,
+      event,
+      snapshot: !prev || seq % this.snapshotEvery === 0 ? state : null,
+    }));
+    const tokens = batch.flatMap(({ code, token }) => (token ? [{ code, participant_id: token.participantId, token_hash: token.tokenHash }] : []));
+    const upserts = new Map<ProjectionTable, unknown[]>();
+    const whole: { code: string; tables: ProjectionTable[]; state: RoundState }[] = [];
+    for (const { code, event, state, prev } of batch) {
+      const write = projectionWrite(event.type, state, prev);
+      for (const [table, rows] of write.upserts) {
+        const all = upserts.get(table) ?? [];
+        for (const row of rows) all.push({ ...(row as object), code });
+        upserts.set(table, all);
       }
-      await tx.query(`INSERT INTO session_events (code, seq, type, event, at) VALUES ($1, $2, $3, $4::jsonb, ${TS('$5')})`, [
-        code,
-        seq,
-        event.type,
-        JSON.stringify(event),
-        event.at,
-      ]);
-      if (token) {
-        await tx.query('INSERT INTO participant_tokens (code, participant_id, token_hash) VALUES ($1, $2, $3)', [
-          code,
-          token.participantId,
-          token.tokenHash,
-        ]);
-      }
-      await project(tx, code, tablesTouchedBy(event.type), state, prev && { state: prev, type: event.type });
+      if (write.whole.length) whole.push({ code, tables: write.whole, state });
+    }
+    const tables = [...upserts.keys()];
+    const params: unknown[] = [JSON.stringify(items)];
+    if (tokens.length) params.push(JSON.stringify(tokens));
+    for (const table of tables) params.push(JSON.stringify(upserts.get(table)));
+
+    const run = async (q: Queryable) => {
+      const { name, sql } = appendStatement(tokens.length > 0, tables);
+      const rows = await q.query<{ code: string }>(sql, params, { prepare: name });
+      const written = new Set(rows.map((row) => row.code));
+      for (const { code, tables, state } of whole) if (written.has(code)) await project(q, code, tables, state);
+      return written;
+    };
+    const written = whole.length ? await this.db.transaction(run) : await run(this.db);
+    if (written.size === batch.length) return batch.map(() => null);
+
+    // Another process wrote first: tell each refused append the version it found.
+    const refused = batch.filter((a) => !written.has(a.code)).map((a) => a.code);
+    const current = await this.db.query<{ code: string; seq: number }>(
+      'SELECT code, seq FROM sessions WHERE code IN (SELECT jsonb_array_elements_text($1::jsonb))',
+      [JSON.stringify(refused)],
+    );
+    const seqOf = new Map(current.map((row) => [row.code, row.seq]));
+    return batch.map(({ code, seq }) => {
+      if (written.has(code)) return null;
+      const actual = seqOf.get(code);
+      return actual === undefined ? new Error(`no session ${code}`) : new VersionConflict(code, seq - 1, actual);
     });
   }
 
@@ -156,4 +183,49 @@ export class SqlStore implements SessionStore {
   async close(): Promise<void> {
     await this.db.close();
   }
+}
+
+interface Append {
+  code: string;
+  seq: number;
+  event: RoundEvent;
+  state: RoundState;
+  token: ParticipantToken | undefined;
+  prev: RoundState | undefined;
+}
+
+const appendStatements = new Map<string, { name: string; sql: string }>();
+
+/**
+ * The statement of a group of appends: $1 the appends, then $2 the tokens (if any), then the
+ * changed rows of each projection table. Every part after the UPDATE writes only for the sessions
+ * it returned, so an append whose version did not match leaves nothing behind. One statement is
+ * one transaction, and a round trip fewer than BEGIN … COMMIT.
+ */
+function appendStatement(withTokens: boolean, tables: readonly ProjectionTable[]): { name: string; sql: string } {
+  // Planning this statement costs more than running it: it is prepared, once per shape.
+  const name = ['append', withTokens ? 'tokens' : 'events', ...tables].join('_');
+  const known = appendStatements.get(name);
+  if (known) return known;
+  const parts = [
+    `i AS (SELECT * FROM jsonb_to_recordset($1::jsonb)
+       AS i(code text, seq integer, type text, phase text, at float8, event jsonb, snapshot jsonb))`,
+    `written AS (UPDATE sessions s SET seq = i.seq, phase = i.phase,
+       updated_at = greatest(s.updated_at, ${TS('i.at')}),
+       snapshot_seq = CASE WHEN i.snapshot IS NULL THEN s.snapshot_seq ELSE i.seq END,
+       state = CASE WHEN i.snapshot IS NULL THEN s.state ELSE i.snapshot END
+     FROM i WHERE s.code = i.code AND s.seq = i.seq - 1 RETURNING s.code)`,
+    `logged AS (INSERT INTO session_events (code, seq, type, event, at)
+       SELECT i.code, i.seq, i.type, i.event, ${TS('i.at')} FROM i WHERE i.code IN (SELECT code FROM written))`,
+  ];
+  let param = 2;
+  if (withTokens) {
+    parts.push(`tokens AS (INSERT INTO participant_tokens (code, participant_id, token_hash)
+       SELECT t.code, t.participant_id, t.token_hash FROM jsonb_to_recordset($${param++}::jsonb) AS t(code text, participant_id text, token_hash text)
+       WHERE t.code IN (SELECT code FROM written))`);
+  }
+  for (const table of tables) parts.push(`p_${table} AS (${upsertManyStatement(table, `$${param++}`, 'SELECT code FROM written')})`);
+  const statement = { name, sql: `WITH ${parts.join(',\n')}\nSELECT code FROM written` };
+  appendStatements.set(name, statement);
+  return statement;
 }
