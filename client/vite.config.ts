@@ -1,10 +1,12 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { lingui } from '@lingui/vite-plugin';
 
 const server = 'http://localhost:3000';
 
 export default defineConfig({
-  plugins: [react()],
+  // lingui.config.ts sits beside this file, wherever the build is started from.
+  plugins: [react(), lingui({ cwd: import.meta.dirname, failOnMissing: true, failOnCompileError: true })],
   build: {
     outDir: 'dist',
     // dist/.vite/manifest.json: lets tools (tests/bench/client-weight.ts) see exactly what each page loads.
