@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from './i18n';
 import { matchRoute, usePathname } from './lib/router';
 import { PageShell } from './components/PageShell';
 

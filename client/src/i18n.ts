@@ -1,13 +1,19 @@
-import i18n, { type BackendModule } from 'i18next';
-import { initReactI18next } from 'react-i18next';
+import { useMemo } from 'react';
+import { i18n, type Messages } from '@lingui/core';
+import { useLingui } from '@lingui/react';
 import type en from './locales/en.json';
 
-declare module 'i18next' {
-  interface CustomTypeOptions {
-    defaultNS: 'translation';
-    resources: { translation: typeof en };
+/** Every message id, from the English catalog: a key that is not there does not compile. */
+export type MessageKey = keyof typeof en;
+
+declare module '@lingui/core' {
+  interface Register {
+    messageIds: MessageKey;
   }
 }
+
+export type MessageValues = Record<string, string | number>;
+export type Translate = (key: MessageKey, values?: MessageValues) => string;
 
 export const LANGUAGES = [
   { code: 'en', label: 'English' },
@@ -49,36 +55,29 @@ export function detectLanguage(): Language {
   return 'en';
 }
 
-/** Loads one locale file on demand, so each page carries only the language it shows. */
-const localeBackend: BackendModule = {
-  type: 'backend',
-  init() {},
-  read(language, _namespace, callback) {
-    const lang = isLanguage(language) ? language : 'en';
-    import(`./locales/${lang}.json`).then(
-      (m: { default: object }) => callback(null, m.default as Record<string, unknown>),
-      (err: unknown) => callback(err instanceof Error ? err : new Error(String(err)), false),
-    );
-  },
+/**
+ * One compiled catalog per language, loaded on demand, so each page carries only the language it
+ * shows. The Lingui Vite plugin compiles the JSON (ICU messages, English filling any gap) at build time.
+ */
+const catalogs: Record<Language, () => Promise<{ messages: Messages }>> = {
+  en: () => import('./locales/en.json?lingui'),
+  da: () => import('./locales/da.json?lingui'),
+  nb: () => import('./locales/nb.json?lingui'),
 };
 
-function applyLanguage(lng: string) {
+let wanted: Language | null = null;
+
+async function activate(lng: Language) {
+  wanted = lng;
+  const { messages } = await catalogs[lng]();
+  // A later choice that finished loading first wins.
+  if (wanted !== lng) return;
+  i18n.loadAndActivate({ locale: lng, messages });
   document.documentElement.lang = lng;
 }
 
 export async function initI18n(): Promise<typeof i18n> {
-  i18n.on('languageChanged', applyLanguage);
-  await i18n
-    .use(localeBackend)
-    .use(initReactI18next)
-    .init({
-      lng: detectLanguage(),
-      fallbackLng: 'en',
-      supportedLngs: LANGUAGES.map((l) => l.code),
-      load: 'currentOnly',
-      interpolation: { escapeValue: false }, // React escapes already
-      returnNull: false,
-    });
+  await activate(detectLanguage());
   return i18n;
 }
 
@@ -88,7 +87,30 @@ export async function changeLanguage(lng: Language) {
   } catch {
     // Not remembered across visits then; the choice still applies now.
   }
-  await i18n.changeLanguage(lng);
+  await activate(lng);
 }
 
-export default i18n;
+/**
+ * Lingui decodes \uXXXX and \xXX escapes in a finished message, values included. A backslash in a
+ * value (something a person typed) is written as such an escape itself, so it comes out as typed.
+ */
+function literal(values: MessageValues | undefined): MessageValues | undefined {
+  if (!values) return values;
+  const out: MessageValues = {};
+  for (const [name, value] of Object.entries(values)) out[name] = typeof value === 'string' ? value.replaceAll('\\', '\\u005c') : value;
+  return out;
+}
+
+/** Messages are plain text (React escapes them); what is interpolated is never parsed again. */
+export function translate(key: MessageKey, values?: MessageValues): string {
+  return i18n._(key, literal(values));
+}
+
+/** The current language's `t`; components using it render again when the language changes. */
+export function useTranslation(): { t: Translate; language: Language } {
+  const { i18n: active } = useLingui();
+  const language = active.locale as Language;
+  // A new `t` per language, so effects that depend on it run again after a change.
+  const t = useMemo<Translate>(() => (key, values) => translate(key, values), [language]);
+  return { t, language };
+}

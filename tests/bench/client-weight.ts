@@ -90,7 +90,8 @@ function fromManifest(dist: string): { entry: string; page: string; js: string[]
   };
   walk(entryKey);
   walk(pageKey);
-  const localeKey = Object.keys(manifest).find((k) => /locales\/en\.json$/.test(k));
+  // The catalog is imported with a query (`en.json?lingui`: compiled at build time).
+  const localeKey = Object.keys(manifest).find((k) => /locales\/en\.json(?:\?.*)?$/.test(k));
   return {
     entry: path.join(dist, manifest[entryKey]!.file),
     page: path.join(dist, manifest[pageKey]!.file),

@@ -2,46 +2,48 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { setupI18n, type I18n } from '@lingui/core';
+import { compileMessage } from '@lingui/message-utils/compileMessage';
 import { beforeEach, expect } from 'vitest';
 import { PHONE, PROJECTOR, screenshot, seriousViolations, watchForeignRequests } from '../support/browser.js';
 
-/** The browser tests read the client's own strings, so they follow the locale files, not a copy. */
+/**
+ * The browser tests read the client's own catalogs and format them with the client's i18n library
+ * (Lingui: ICU messages), so they follow the locale files, not a copy.
+ */
 const LOCALES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../client/src/locales');
 
 export type Lang = 'en' | 'da' | 'nb';
-interface Strings {
-  [key: string]: string | Strings;
-}
+type Catalog = Record<string, string>;
 
-const dictionaries = new Map<Lang, Strings>();
+const catalogs = new Map<Lang, { messages: Catalog; i18n: I18n }>();
 
-function dictionary(lang: Lang): Strings {
-  let dict = dictionaries.get(lang);
-  if (!dict) {
-    dict = JSON.parse(fs.readFileSync(path.join(LOCALES, `${lang}.json`), 'utf8')) as Strings;
-    dictionaries.set(lang, dict);
+function catalog(lang: Lang): { messages: Catalog; i18n: I18n } {
+  let found = catalogs.get(lang);
+  if (!found) {
+    const messages = JSON.parse(fs.readFileSync(path.join(LOCALES, `${lang}.json`), 'utf8')) as Catalog;
+    const i18n = setupI18n();
+    i18n.setMessagesCompiler(compileMessage);
+    i18n.loadAndActivate({ locale: lang, messages });
+    found = { messages, i18n };
+    catalogs.set(lang, found);
   }
-  return dict;
+  return found;
 }
 
-/** A string from client/src/locales/{lang}.json, interpolated and pluralised the way i18next does. */
+/** A string from client/src/locales/{lang}.json, interpolated and pluralised the way the client does. */
 export function tr(lang: Lang, key: string, vars: Record<string, string | number> = {}): string {
-  const dict = dictionary(lang);
-  const lookup = (k: string): string | undefined => {
-    let node: string | Strings | undefined = dict;
-    for (const part of k.split('.')) node = typeof node === 'object' ? node[part] : undefined;
-    return typeof node === 'string' ? node : undefined;
-  };
-  let value = lookup(key);
-  if (typeof vars.count === 'number') {
-    const form = new Intl.PluralRules(lang).select(vars.count);
-    value = lookup(`${key}_${form}`) ?? lookup(`${key}_other`) ?? value;
+  const { messages, i18n } = catalog(lang);
+  const message = messages[key];
+  if (message === undefined) throw new Error(`no string "${key}" in ${lang}.json`);
+  // Lingui leaves a missing value out; a test that forgets one should fail instead.
+  for (const [, name] of message.matchAll(/\{\s*(\w+)\s*[,}]/g)) {
+    if (!(name! in vars)) throw new Error(`"${key}" needs {${name}}`);
   }
-  if (value === undefined) throw new Error(`no string "${key}" in ${lang}.json`);
-  return value.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => {
-    if (!(name in vars)) throw new Error(`"${key}" needs {{${name}}}`);
-    return String(vars[name]);
-  });
+  // What people typed comes out as typed: the client writes a value's backslashes as escapes, which
+  // Lingui decodes again (see client/src/i18n.ts); the expected text is the same.
+  const literal = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v.replaceAll('\\', '\\u005c') : v]));
+  return i18n._(key, literal);
 }
 
 /** One person's browser: its own context (storage, viewport), one page, and what it saw go wrong. */

@@ -1,12 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { CreateSessionResponse, RoleView } from '@kollegium/shared';
 import { launchChromium, PHONE, screenshot, seriousViolations } from '../support/browser.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { joinParticipant, keyOf, postJson, TestClient } from '../support/clients.js';
+import { tr } from './helpers.js';
 
 /**
  * A participant's page goes offline while typing and posting; back online, everything posted
@@ -29,15 +27,7 @@ import { joinParticipant, keyOf, postJson, TestClient } from '../support/clients
  * A server kill-and-restart is covered elsewhere.
  */
 
-const LOCALE = JSON.parse(
-  fs.readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../client/src/locales/en.json'), 'utf8'),
-) as Record<string, Record<string, string>>;
-const t = (key: string): string => {
-  const [group, name] = key.split('.') as [string, string];
-  const value = LOCALE[group]?.[name];
-  if (typeof value !== 'string') throw new Error(`no string ${key}`);
-  return value;
-};
+const t = (key: string, vars?: Record<string, string | number>): string => tr('en', key, vars);
 
 const LAPTOP = { width: 1366, height: 768 };
 const FIRST = 'Offline one: I would ask each person what they need first.';
@@ -219,7 +209,7 @@ describe('offline while posting', () => {
 
     // Back online: sent with its id, refused (NOT_ALLOWED_NOW, final), not retried, shown with the reason.
     await context.setOffline(false);
-    const reason = t('outbox.failed').replace('{{reason}}', t('errors.NOT_ALLOWED_NOW'));
+    const reason = t('outbox.failed', { reason: t('errors.NOT_ALLOWED_NOW') });
     await item.getByText(reason).waitFor({ timeout: 15_000 });
     expect(await item.getAttribute('data-status')).toBe('failed');
     expect(await page.getByTestId('outbox-announcer').textContent()).toContain(LATE);
@@ -235,7 +225,7 @@ describe('offline while posting', () => {
     expect(await items(facilitatorPage, LATE).count()).toBe(0);
 
     // Dismissed: gone from the page and from the device.
-    await item.getByRole('button', { name: t('outbox.dismissLabel').replace('{{text}}', LATE) }).click();
+    await item.getByRole('button', { name: t('outbox.dismissLabel', { text: LATE }) }).click();
     await expect.poll(() => item.count()).toBe(0);
     expect(await storedOutbox(page)).toEqual([]);
     expect(phone.errors).toEqual([]);

@@ -31,10 +31,11 @@ const JS_LINK = `<a href="javascript:window.__pwned=1">click</a>`;
 const JS_URL = `javascript:window.__pwned=1//`;
 const MD_LINK = `[open me](javascript:window.__pwned=1)`;
 const IFRAME = `<iframe srcdoc="<script>parent.__pwned=1</script>"></iframe>`;
-/** i18next must not interpolate or nest what people typed. */
+/** The i18n library must not interpolate or nest what people typed (i18next and ICU placeholders alike). */
 const TEMPLATE = `{{title}} $t(common.loading) {{constructor.constructor('window.__pwned=1')()}}`;
 
-const SESSION_TITLE = `${SCRIPT} {{title}} $t(common.loading) ${SVG}`;
+// ICU placeholders and escapes too: they must come out as typed, not formatted or decoded.
+const SESSION_TITLE = `${SCRIPT} {{title}} {title} $t(common.loading) \\x41\\u0042 ${SVG}`;
 const OWNER_NAME = IMG;
 const OTHER_NAME = `${SVG}{{name}}`;
 const OWNER_CHALLENGE = { title: `${SCRIPT} Budget ${IMG}`, question: `${SVG} ${JS_LINK}`, context: `${IFRAME} ${MD_LINK} ${TEMPLATE}` };

@@ -1,4 +1,4 @@
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n';
 import type { ConnectionStatus } from '../lib/session';
 
 /** Always in the page so screen readers hear the change; visible only while offline. */

@@ -1,4 +1,4 @@
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n';
 import type { AnyErrorCode } from '../lib/errors';
 
 export function ErrorMessage({ code, id }: { code: AnyErrorCode | null; id?: string }) {

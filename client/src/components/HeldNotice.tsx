@@ -1,4 +1,4 @@
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n';
 
 /** Reflections others posted that stay back until the facilitator reveals them. */
 export function HeldNotice({ count, className = '' }: { count: number; className?: string }) {

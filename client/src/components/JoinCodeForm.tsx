@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n';
 import { JOIN_CODE_PATTERN, normalizeJoinCode } from '@kollegium/shared';
 import { navigate } from '../lib/router';
 import { ErrorMessage } from './ErrorMessage';

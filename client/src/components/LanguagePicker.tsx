@@ -1,14 +1,13 @@
 import { useId } from 'react';
-import { useTranslation } from 'react-i18next';
-import { changeLanguage, LANGUAGES, type Language } from '../i18n';
+import { changeLanguage, LANGUAGES, useTranslation, type Language } from '../i18n';
 
 export function LanguagePicker() {
-  const { t, i18n } = useTranslation();
+  const { t, language } = useTranslation();
   const id = useId();
   return (
     <div className="language-picker">
       <label htmlFor={id}>{t('language.label')}</label>
-      <select id={id} value={i18n.resolvedLanguage ?? i18n.language} onChange={(e) => void changeLanguage(e.target.value as Language)}>
+      <select id={id} value={language} onChange={(e) => void changeLanguage(e.target.value as Language)}>
         {LANGUAGES.map((l) => (
           <option key={l.code} value={l.code} lang={l.code}>
             {l.label}

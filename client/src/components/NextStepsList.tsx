@@ -1,4 +1,4 @@
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n';
 import type { NextStep } from '@kollegium/shared';
 
 export function NextStepsList({ steps, className = '' }: { steps: NextStep[]; className?: string }) {

@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n';
 import { useSession } from '../lib/session';
 import { entryText, useOutbox } from '../lib/useOutbox';
 import type { OutboxCommand, OutboxEntry } from '../lib/outbox';

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n';
 import type { SocketAuth } from '@kollegium/shared';
 import { SessionContext, useSessionConnection } from '../lib/session';
 import type { AnyErrorCode } from '../lib/errors';

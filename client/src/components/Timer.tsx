@@ -1,4 +1,4 @@
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n';
 import type { Timer as TimerState } from '@kollegium/shared';
 import { formatClock, remainingMs, useServerNow } from '../lib/clock';
 

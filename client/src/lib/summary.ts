@@ -1,7 +1,7 @@
-import type { TFunction } from 'i18next';
+import type { Translate } from '../i18n';
 import { summaryMarkdown, type RoleView, type SummaryLabels } from '@kollegium/shared';
 
-export function summaryLabels(t: TFunction): SummaryLabels {
+export function summaryLabels(t: Translate): SummaryLabels {
   return {
     summary: t('summary.title'),
     question: t('summary.question'),
@@ -28,7 +28,7 @@ export function markdownFileName(title: string): string {
   return `${slug || 'kollegium'}.md`;
 }
 
-export function downloadSummary(view: RoleView, challengeId: string, t: TFunction) {
+export function downloadSummary(view: RoleView, challengeId: string, t: Translate) {
   const challenge = view.challenges.find((c) => c.id === challengeId);
   if (!challenge) return;
   const text = summaryMarkdown(view, challengeId, summaryLabels(t));

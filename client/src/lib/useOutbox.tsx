@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { nanoid } from 'nanoid';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n';
 import type { RoleView } from '@kollegium/shared';
 import { useSession } from './session';
 import { emitCommand, SLOW_MS } from './useAction';

@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n';
 import { LIMITS, DEFAULT_DURATIONS, EVERYONE_TURN, TIMED_PHASES, type CreateSessionRequest, type Format, type TimedPhase } from '@kollegium/shared';
 import { PageShell } from '../components/PageShell';
 import { ErrorMessage } from '../components/ErrorMessage';

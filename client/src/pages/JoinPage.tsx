@@ -1,5 +1,5 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n';
 import { LIMITS, JOIN_CODE_PATTERN, normalizeJoinCode, type SessionInfo } from '@kollegium/shared';
 import { PageShell } from '../components/PageShell';
 import { ErrorMessage } from '../components/ErrorMessage';

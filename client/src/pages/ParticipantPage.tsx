@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n';
 import type { SocketAuth } from '@kollegium/shared';
 import { SessionGate } from '../components/SessionGate';
 import { loadParticipant, saveParticipant } from '../lib/storage';

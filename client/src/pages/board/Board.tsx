@@ -1,4 +1,4 @@
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../i18n';
 import { useSession } from '../../lib/session';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { PhaseBar } from '../../components/PhaseBar';
@@ -13,7 +13,7 @@ const DISCUSSING = ['present', 'clarify', 'reflect', 'respond', 'nextSteps'];
 
 /** The projected board: readable from the back of the room, nothing to click. */
 export function Board() {
-  const { t, i18n } = useTranslation();
+  const { t, language } = useTranslation();
   const { view } = useSession();
   useDocumentTitle(view.title);
   const joinUrl = `${location.origin}/join/${view.code}`;
@@ -24,7 +24,7 @@ export function Board() {
   const steps = view.nextSteps.filter((s) => s.challengeId === view.focusId);
   const stepsFirst = (view.phase === 'respond' || view.phase === 'nextSteps') && steps.length > 0;
   const fmt = (v: number | null) =>
-    v === null ? '–' : v.toLocaleString(i18n.language, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    v === null ? '–' : v.toLocaleString(language, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
   return (
     <div className={`board${compact ? ' board-compact' : ''}`}>

@@ -1,11 +1,11 @@
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../i18n';
 import { useSession } from '../../lib/session';
 
 export function EvaluationResults() {
-  const { t, i18n } = useTranslation();
+  const { t, language } = useTranslation();
   const { view } = useSession();
   const e = view.evaluation;
-  const fmt = (v: number | null) => (v === null ? '–' : v.toLocaleString(i18n.language, { minimumFractionDigits: 1, maximumFractionDigits: 1 }));
+  const fmt = (v: number | null) => (v === null ? '–' : v.toLocaleString(language, { minimumFractionDigits: 1, maximumFractionDigits: 1 }));
   return (
     <section className="card" aria-labelledby="evaluation-results-heading">
       <h2 id="evaluation-results-heading">{t('evaluation.resultsHeading')}</h2>

@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../i18n';
 import { useSession } from '../../lib/session';
 import { copyText } from '../../lib/clipboard';
 import { loadKey, loadLinks } from '../../lib/storage';

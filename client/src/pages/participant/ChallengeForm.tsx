@@ -1,5 +1,5 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../i18n';
 import { LIMITS, type ChallengeView } from '@kollegium/shared';
 import { useAction } from '../../lib/useAction';
 import { isRecord, str, useDraft, useDraftKey } from '../../lib/drafts';

@@ -1,5 +1,5 @@
 import { useId, type FormEvent } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../i18n';
 import { LIMITS, CONTRIBUTION_KINDS, type ContributionKind } from '@kollegium/shared';
 import { useSession } from '../../lib/session';
 import { useOutbox } from '../../lib/useOutbox';

@@ -1,4 +1,4 @@
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../i18n';
 import type { Phase } from '@kollegium/shared';
 import { useSession } from '../../lib/session';
 import { FocusChallenge } from '../../components/FocusChallenge';

@@ -1,5 +1,5 @@
 import { useId, type FormEvent } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../i18n';
 import { LIMITS, type NextStep } from '@kollegium/shared';
 import { useAction } from '../../lib/useAction';
 import { useSession } from '../../lib/session';

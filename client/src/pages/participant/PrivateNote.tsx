@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../i18n';
 import { LIMITS } from '@kollegium/shared';
 import { useSession } from '../../lib/session';
 import { useAction } from '../../lib/useAction';

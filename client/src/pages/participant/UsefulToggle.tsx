@@ -1,4 +1,4 @@
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../i18n';
 import type { ContributionView } from '@kollegium/shared';
 import { useAction } from '../../lib/useAction';
 import { ActionFeedback } from '../../components/ActionFeedback';
