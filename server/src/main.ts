@@ -46,6 +46,10 @@ const expire = () => {
 };
 expire();
 const retention = setInterval(expire, HOUR).unref();
+// Database housekeeping (PGlite has no autovacuum), hourly and once soon after start.
+const maintain = () => void store.maintain().catch((err) => logger.error({ err }, 'database maintenance failed'));
+const firstMaintenance = setTimeout(maintain, 60_000).unref();
+const maintenance = setInterval(maintain, HOUR).unref();
 
 app.httpServer.listen(config.PORT, config.HOST, () => {
   const address = app.httpServer.address();
@@ -59,6 +63,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     clearInterval(retention);
+    clearTimeout(firstMaintenance);
+    clearInterval(maintenance);
     logger.info({ signal }, 'shutting down');
     // Clients are disconnected and reconnect (to this server once it is back, or to another).
     app

@@ -60,6 +60,8 @@ export interface SessionStore {
   delete(code: string): Promise<boolean>;
   /** Deletes sessions whose last write (create or append, by the events' clock) is before `cutoff`; returns their codes. */
   deleteInactiveSince(cutoff: number): Promise<string[]>;
+  /** Periodic housekeeping (see Db.maintain); nothing to do for some stores. */
+  maintain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -124,6 +126,8 @@ export class MemoryStore implements SessionStore {
     for (const code of stale) await this.delete(code);
     return stale;
   }
+
+  async maintain(): Promise<void> {}
 
   async close(): Promise<void> {}
 }

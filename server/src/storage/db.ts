@@ -28,6 +28,12 @@ export interface Db extends Queryable {
    * advisory locks. Its queries are not in a transaction unless `fn` opens one.
    */
   connection<T>(fn: (conn: Db) => Promise<T>): Promise<T>;
+  /**
+   * Housekeeping the database does not do by itself: PGlite runs without autovacuum, so it
+   * vacuums and analyzes here (dead rows of updated tables, statistics for plans); a Postgres
+   * server's autovacuum does this already.
+   */
+  maintain(): Promise<void>;
   close(): Promise<void>;
 }
 

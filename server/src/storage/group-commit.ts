@@ -1,4 +1,4 @@
-/** Appends to one session in one group would race each other; a group holds one per session. */
+/** Appends to one session in one group would race each other; a session is in one group at a time. */
 interface Keyed {
   code: string;
 }
@@ -9,11 +9,23 @@ interface Waiting<T> {
   reject: (error: unknown) => void;
 }
 
+export interface GroupCommitOptions {
+  /**
+   * Groups start at least this many ms apart, so that under a steady stream of writes each
+   * group gathers several; when writes are rare, one goes out at once.
+   */
+  spacingMs?: number;
+  /**
+   * Groups being written at once. A group's statement may run while the one before waits for its
+   * sync to disk, so the wait for the disk is not added to every group's latency.
+   */
+  maxInFlight?: number;
+  maxGroup?: number;
+}
+
 /**
- * Group commit: writes go out in groups, one group at a time. Whatever arrives while a group is
- * being written waits and goes out together in the next, so under load the cost of a statement
- * and a sync is shared by many writes, and when idle a write goes out at once (after the current
- * turn of the event loop, which gathers what arrived in the same turn).
+ * Group commit: whatever arrives while groups are being written goes out together in the next
+ * one, so the cost of a statement and a sync to disk is shared by many writes.
  *
  * `write` answers for each item of a group: null when it was written, or the error that item
  * alone failed with. If `write` throws, the group is tried again one item at a time, so one bad
@@ -21,53 +33,73 @@ interface Waiting<T> {
  */
 export class GroupCommit<T extends Keyed> {
   private waiting: Waiting<T>[] = [];
-  private running = false;
-
+  /** Sessions with a write in flight: their next write waits for the next group. */
+  private busy = new Set<string>();
+  private inFlight = 0;
   private lastStart = -Infinity;
+  private timer: NodeJS.Timeout | null = null;
+  private scheduled = false;
+  private readonly spacingMs: number;
+  private readonly maxInFlight: number;
+  private readonly maxGroup: number;
 
-  /**
-   * `spacing`: groups start at least this many ms apart, so that under a steady stream of writes
-   * each group gathers several (the wait is only as long as needed: when writes are rare, one goes
-   * out at once).
-   */
   constructor(
     private readonly write: (items: T[]) => Promise<(Error | null)[]>,
-    private readonly spacing = 0,
-    private readonly maxGroup = 256,
-  ) {}
+    { spacingMs = 0, maxInFlight = 1, maxGroup = 256 }: GroupCommitOptions = {},
+  ) {
+    this.spacingMs = spacingMs;
+    this.maxInFlight = maxInFlight;
+    this.maxGroup = maxGroup;
+  }
 
   add(item: T): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      if (!this.running) {
-        this.running = true;
-        const wait = this.lastStart + this.spacing - performance.now();
-        if (wait > 1) setTimeout(() => void this.drain(), wait);
-        else setImmediate(() => void this.drain());
-      }
+      this.schedule();
     });
   }
 
-  private async drain(): Promise<void> {
-    while (this.waiting.length) {
-      const wait = this.lastStart + this.spacing - performance.now();
-      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      this.lastStart = performance.now();
-      const group: Waiting<T>[] = [];
-      const later: Waiting<T>[] = [];
-      const codes = new Set<string>();
-      for (const w of this.waiting) {
-        if (group.length < this.maxGroup && !codes.has(w.item.code)) {
-          codes.add(w.item.code);
-          group.push(w);
-        } else {
-          later.push(w);
-        }
-      }
-      this.waiting = later;
-      await this.commit(group);
+  /** Starts the next group when there is something to write, a free slot, and its time has come. */
+  private schedule(): void {
+    if (this.scheduled || this.timer || this.waiting.length === 0 || this.inFlight >= this.maxInFlight) return;
+    const wait = this.lastStart + this.spacingMs - performance.now();
+    if (wait > 1) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.start();
+      }, wait);
+    } else {
+      // After this turn of the event loop, which gathers what arrives in the same turn.
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.start();
+      });
     }
-    this.running = false;
+  }
+
+  private start(): void {
+    if (this.inFlight >= this.maxInFlight) return;
+    const group: Waiting<T>[] = [];
+    const later: Waiting<T>[] = [];
+    for (const w of this.waiting) {
+      if (group.length < this.maxGroup && !this.busy.has(w.item.code)) {
+        this.busy.add(w.item.code);
+        group.push(w);
+      } else {
+        later.push(w);
+      }
+    }
+    this.waiting = later;
+    if (group.length === 0) return;
+    this.lastStart = performance.now();
+    this.inFlight++;
+    void this.commit(group).finally(() => {
+      this.inFlight--;
+      for (const w of group) this.busy.delete(w.item.code);
+      this.schedule();
+    });
+    this.schedule();
   }
 
   private async commit(group: Waiting<T>[]): Promise<void> {

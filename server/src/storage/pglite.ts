@@ -101,6 +101,12 @@ export async function pgliteDb(options: PgliteOptions): Promise<Db> {
     },
     // One process, one connection: every caller already shares it.
     connection: (fn) => fn(db),
+    // Single-user Postgres has no autovacuum: without this, rows replaced by updates (snapshots,
+    // projections) would pile up and the planner's statistics would stay those of an empty database.
+    async maintain() {
+      await direct.exec('VACUUM (ANALYZE)');
+      await wal.sync();
+    },
     close() {
       // Once: a second release of the lock would throw.
       closing ??= (async () => {

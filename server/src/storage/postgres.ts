@@ -57,6 +57,7 @@ export function postgresDb(options: PostgresOptions): Db {
     ...over(client),
     transaction: (fn) => inTransaction(client, fn),
     connection: (fn) => fn(bound(client)),
+    maintain: async () => {},
     close: async () => {},
   });
 
@@ -86,6 +87,8 @@ export function postgresDb(options: PostgresOptions): Db {
         client.release(failed);
       }
     },
+    // The server's autovacuum keeps tables and statistics in shape.
+    async maintain() {},
     async close() {
       await pool.end();
     },

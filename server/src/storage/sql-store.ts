@@ -7,13 +7,15 @@ import {
   type StoredEvent,
 } from '../sessions/store.js';
 import { isUniqueViolation, type Db, type Queryable } from './db.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 import { PROJECTION_TABLES, project, projectionWrite, upsertManyStatement, type ProjectionTable } from './projections.js';
 
 // Times are the application's milliseconds; stored as timestamptz for people and queries.
 // float8 division keeps sub-second precision; reading back rounds to whole milliseconds.
 const TS = (param: string) => `to_timestamp(${param}::float8 / 1000)`;
 const MS = (column: string) => `round(extract(epoch FROM ${column}) * 1000)::float8`;
+/** The latest event time of session `s` since its snapshot; sessions.updated_at has the rest. */
+const LAST_EVENT_AT = 'SELECT max(e.at) FROM session_events e WHERE e.code = s.code AND e.seq > s.snapshot_seq';
 
 /** The SessionStore on Postgres' SQL, for PGlite and node-postgres alike (see migrations/). */
 export class SqlStore implements SessionStore {
@@ -24,19 +26,23 @@ export class SqlStore implements SessionStore {
   constructor(
     readonly db: Db,
     readonly snapshotEvery = 50,
-    /** See GroupCommit: a few ms here let a busy server write tens of appends at once. */
-    readonly groupSpacingMs = 4,
+    /**
+     * How appends are grouped (see GroupCommit): groups start at least 5 ms apart, so a busy
+     * server writes tens of appends at once, and the next group's statement may run while the
+     * one before waits for the disk.
+     */
+    group: GroupCommitOptions = { spacingMs: 5, maxInFlight: 2 },
   ) {
-    this.appends = new GroupCommit<Append>((batch) => this.appendMany(batch), groupSpacingMs);
+    this.appends = new GroupCommit<Append>((batch) => this.appendMany(batch), group);
   }
 
   async create(record: SessionRecord): Promise<void> {
     try {
       await this.db.transaction(async (tx) => {
         await tx.query(
-          `INSERT INTO sessions (code, facilitator_key_hash, board_key_hash, created_at, updated_at, seq, snapshot_seq, phase, state)
-           VALUES ($1, $2, $3, ${TS('$4')}, ${TS('$4')}, $5, $5, $6, $7::jsonb)`,
-          [record.code, record.facilitatorKeyHash, record.boardKeyHash, record.createdAt, record.seq, record.state.phase, JSON.stringify(record.state)],
+          `INSERT INTO sessions (code, facilitator_key_hash, board_key_hash, created_at, updated_at, snapshot_seq, state)
+           VALUES ($1, $2, $3, ${TS('$4')}, ${TS('$4')}, $5, $6::jsonb)`,
+          [record.code, record.facilitatorKeyHash, record.boardKeyHash, record.createdAt, record.seq, JSON.stringify(record.state)],
         );
         await project(tx, record.code, PROJECTION_TABLES, record.state);
       });
@@ -89,23 +95,22 @@ export class SqlStore implements SessionStore {
   private readonly appends: GroupCommit<Append>;
 
   /**
-   * One statement for a group of appends to different sessions: compare-and-set each version,
-   * then — for the sessions whose version matched — the event rows, the tokens and the changed
-   * projection rows, and every `snapshotEvery` versions the snapshot. Under concurrent appends at
-   * the same version Postgres makes the second UPDATE wait for the first to commit, re-check
-   * `seq`, and match no row: that append is refused with VersionConflict. Tables an event syncs
-   * whole (it can remove items) follow in the same transaction.
+   * One statement for a group of appends to different sessions: each event row goes in if it is
+   * the next version — its predecessor is logged and the version is free — and, for the events
+   * that went in, the tokens, the changed projection rows and every `snapshotEvery` versions the
+   * snapshot. Under concurrent appends of the same version Postgres makes the second insert wait
+   * for the first to commit and then skip it: that append is refused with VersionConflict. Tables
+   * an event syncs whole (it can remove items) follow in the same transaction.
    */
   private async appendMany(batch: readonly Append[]): Promise<(Error | null)[]> {
     const items = batch.map(({ code, seq, event, state, prev }) => ({
       code,
       seq,
       type: event.type,
-      phase: state.phase,
       at: event.at,
       event,
-      snapshot: !prev || seq % this.snapshotEvery === 0 ? state : null,
     }));
+    const snapshots = batch.filter(({ seq, prev }) => !prev || seq % this.snapshotEvery === 0);
     const tokens = batch.flatMap(({ code, token }) => (token ? [{ code, participant_id: token.participantId, token_hash: token.tokenHash }] : []));
     const upserts = new Map<ProjectionTable, unknown[]>();
     const whole: { code: string; tables: ProjectionTable[]; state: RoundState }[] = [];
@@ -127,16 +132,26 @@ export class SqlStore implements SessionStore {
       const { name, sql } = appendStatement(tokens.length > 0, tables);
       const rows = await q.query<{ code: string }>(sql, params, { prepare: name });
       const written = new Set(rows.map((row) => row.code));
+      for (const { code, seq, event, state } of snapshots) {
+        if (!written.has(code)) continue;
+        await q.query(
+          `UPDATE sessions s SET snapshot_seq = $2, state = $3::jsonb, updated_at = greatest(s.updated_at, ${TS('$4')}, (${LAST_EVENT_AT}))
+           WHERE s.code = $1`,
+          [code, seq, JSON.stringify(state), event.at],
+          { prepare: 'snapshot' },
+        );
+      }
       for (const { code, tables, state } of whole) if (written.has(code)) await project(q, code, tables, state);
       return written;
     };
-    const written = whole.length ? await this.db.transaction(run) : await run(this.db);
+    const written = whole.length || snapshots.length ? await this.db.transaction(run) : await run(this.db);
     if (written.size === batch.length) return batch.map(() => null);
 
     // Another process wrote first: tell each refused append the version it found.
     const refused = batch.filter((a) => !written.has(a.code)).map((a) => a.code);
     const current = await this.db.query<{ code: string; seq: number }>(
-      'SELECT code, seq FROM sessions WHERE code IN (SELECT jsonb_array_elements_text($1::jsonb))',
+      `SELECT s.code, coalesce((SELECT max(e.seq) FROM session_events e WHERE e.code = s.code), 0) AS seq
+       FROM sessions s WHERE s.code IN (SELECT jsonb_array_elements_text($1::jsonb))`,
       [JSON.stringify(refused)],
     );
     const seqOf = new Map(current.map((row) => [row.code, row.seq]));
@@ -176,8 +191,15 @@ export class SqlStore implements SessionStore {
   }
 
   async deleteInactiveSince(cutoff: number): Promise<string[]> {
-    const rows = await this.db.query<{ code: string }>(`DELETE FROM sessions WHERE updated_at < ${TS('$1')} RETURNING code`, [cutoff]);
+    const rows = await this.db.query<{ code: string }>(
+      `DELETE FROM sessions s WHERE greatest(s.updated_at, (${LAST_EVENT_AT})) < ${TS('$1')} RETURNING code`,
+      [cutoff],
+    );
     return rows.map((row) => row.code).sort();
+  }
+
+  maintain(): Promise<void> {
+    return this.db.maintain();
   }
 
   async close(): Promise<void> {
@@ -209,14 +231,15 @@ function appendStatement(withTokens: boolean, tables: readonly ProjectionTable[]
   if (known) return known;
   const parts = [
     `i AS (SELECT * FROM jsonb_to_recordset($1::jsonb)
-       AS i(code text, seq integer, type text, phase text, at float8, event jsonb, snapshot jsonb))`,
-    `written AS (UPDATE sessions s SET seq = i.seq, phase = i.phase,
-       updated_at = greatest(s.updated_at, ${TS('i.at')}),
-       snapshot_seq = CASE WHEN i.snapshot IS NULL THEN s.snapshot_seq ELSE i.seq END,
-       state = CASE WHEN i.snapshot IS NULL THEN s.state ELSE i.snapshot END
-     FROM i WHERE s.code = i.code AND s.seq = i.seq - 1 RETURNING s.code)`,
-    `logged AS (INSERT INTO session_events (code, seq, type, event, at)
-       SELECT i.code, i.seq, i.type, i.event, ${TS('i.at')} FROM i WHERE i.code IN (SELECT code FROM written))`,
+       AS i(code text, seq integer, type text, at float8, event jsonb))`,
+    // Both checks are per-row index lookups, written as scalar subqueries so that no plan turns
+    // them into a scan of the whole table (PGlite runs no autovacuum, so its statistics are old).
+    `written AS (INSERT INTO session_events (code, seq, type, event, at)
+       SELECT i.code, i.seq, i.type, i.event, ${TS('i.at')} FROM i
+       WHERE (SELECT true FROM sessions s WHERE s.code = i.code)
+         AND coalesce((SELECT max(e.seq) FROM session_events e WHERE e.code = i.code), 0) = i.seq - 1
+       ON CONFLICT (code, seq) DO NOTHING
+       RETURNING code)`,
   ];
   let param = 2;
   if (withTokens) {
