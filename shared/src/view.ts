@@ -100,8 +100,9 @@ const average = (values: number[]) =>
   values.length ? Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 10) / 10 : null;
 
 /**
- * Facts about one state that every viewer's view needs, computed once per state and shared by
- * all viewers (the state is immutable, so it is cached by identity).
+ * Facts about one state that every viewer's view needs, computed once and shared by all viewers
+ * (the state is immutable, so it is cached by identity). Each part is cached by the array it is
+ * made from, which most events leave alone, so the many states a session remembers share them.
  */
 interface StateIndex {
   nameOf: Map<string, string>;
@@ -119,28 +120,41 @@ function isHeld(ctx: RoundContext, c: Contribution): boolean {
   return ctx.settings.hideUntilReveal && c.phase === 'reflect' && !ctx.revealed.includes(c.challengeId);
 }
 
+/** `make(source)`, made once per source object. */
+function memoBy<S extends object, V>(make: (source: S) => V): (source: S) => V {
+  const made = new WeakMap<S, V>();
+  return (source) => {
+    let value = made.get(source);
+    if (value === undefined) made.set(source, (value = make(source)));
+    return value;
+  };
+}
+
+const namesOf = memoBy((participants: readonly Participant[]) => new Map(participants.map((p) => [p.id, p.name])));
+const votesOf = memoBy((votes: RoundContext['votes']) => {
+  const votesFor = new Map<string, number>();
+  for (const v of votes) votesFor.set(v.challengeId, (votesFor.get(v.challengeId) ?? 0) + 1);
+  return votesFor;
+});
+const averagesOf = memoBy((evaluations: RoundContext['evaluations']) => ({
+  usefulness: average(evaluations.map((e) => e.usefulness)),
+  process: average(evaluations.map((e) => e.process)),
+}));
+const NOTHING_HELD = { heldTotal: 0, heldBy: new Map<string, number>() };
+
 function indexOf(ctx: RoundContext): StateIndex {
   let index = indexes.get(ctx);
   if (index) return index;
-  const votesFor = new Map<string, number>();
-  for (const v of ctx.votes) votesFor.set(v.challengeId, (votesFor.get(v.challengeId) ?? 0) + 1);
-  const heldBy = new Map<string, number>();
-  let heldTotal = 0;
+  let held = NOTHING_HELD;
   if (ctx.settings.hideUntilReveal && ctx.focusId && !ctx.revealed.includes(ctx.focusId)) {
+    held = { heldTotal: 0, heldBy: new Map() };
     for (const c of ctx.contributions) {
       if (c.challengeId !== ctx.focusId || c.hidden || !isHeld(ctx, c)) continue;
-      heldTotal++;
-      heldBy.set(c.authorId, (heldBy.get(c.authorId) ?? 0) + 1);
+      held.heldTotal++;
+      held.heldBy.set(c.authorId, (held.heldBy.get(c.authorId) ?? 0) + 1);
     }
   }
-  index = {
-    nameOf: new Map(ctx.participants.map((p) => [p.id, p.name])),
-    votesFor,
-    heldTotal,
-    heldBy,
-    usefulness: average(ctx.evaluations.map((e) => e.usefulness)),
-    process: average(ctx.evaluations.map((e) => e.process)),
-  };
+  index = { nameOf: namesOf(ctx.participants), votesFor: votesOf(ctx.votes), ...held, ...averagesOf(ctx.evaluations) };
   indexes.set(ctx, index);
   return index;
 }
@@ -195,8 +209,18 @@ export type PersonalHead = Pick<ViewHead, 'me' | 'heldCount' | 'notes' | 'evalua
 /** The parts that are the same for every viewer of a state, given who is online. */
 export type SharedHead = Omit<ViewHead, keyof PersonalHead>;
 
-/** The shared head last made for each state, and for which presence. */
-const sharedHeads = new WeakMap<RoundState, { online: ReadonlySet<string>; flags: string; head: SharedHead }>();
+/** The shared head last made for each state, and for which presence (one flag per participant). */
+const sharedHeads = new WeakMap<RoundState, { flags: string; head: SharedHead }>();
+
+/** Who of `participants` is online, as one flag each; worked out once per presence set. */
+const presenceFlags = new WeakMap<ReadonlySet<string>, WeakMap<readonly Participant[], string>>();
+function flagsOf(participants: readonly Participant[], online: ReadonlySet<string>): string {
+  let byList = presenceFlags.get(online);
+  if (!byList) presenceFlags.set(online, (byList = new WeakMap()));
+  let flags = byList.get(participants);
+  if (flags === undefined) byList.set(participants, (flags = participants.map((p) => (online.has(p.id) ? '1' : '0')).join('')));
+  return flags;
+}
 
 /**
  * The shared parts of a state's head, made once per state and presence for all its viewers. With
@@ -205,13 +229,9 @@ const sharedHeads = new WeakMap<RoundState, { online: ReadonlySet<string>; flags
  */
 function sharedHeadFor(state: RoundState, online: ReadonlySet<string>, like?: SharedHead): SharedHead {
   const cached = sharedHeads.get(state);
-  if (cached?.online === online) return cached.head;
   const ctx = state.context;
-  const flags = ctx.participants.map((p) => (online.has(p.id) ? '1' : '0')).join('');
-  if (cached?.flags === flags) {
-    cached.online = online;
-    return cached.head;
-  }
+  const flags = flagsOf(ctx.participants, online);
+  if (cached?.flags === flags) return cached.head;
   const head: SharedHead = {
     protocol: PROTOCOL_VERSION,
     code: ctx.code,
@@ -242,7 +262,7 @@ function sharedHeadFor(state: RoundState, online: ReadonlySet<string>, like?: Sh
       if (parts[key] !== before && dequal(parts[key], before)) parts[key] = before;
     }
   }
-  sharedHeads.set(state, { online, flags, head });
+  sharedHeads.set(state, { flags, head });
   return head;
 }
 
@@ -457,8 +477,11 @@ const idOf = (value: object) => {
   return id;
 };
 
-/** Patches made for one state, by what they depend on (see patchWithBasis). */
-const patchesTo = new WeakMap<RoundState, Map<string, PatchBody>>();
+/**
+ * Patches made for one state, by what they depend on (see patchWithBasis). Kept per presence set,
+ * which the server makes anew for each round of sending, so they are dropped once sent.
+ */
+const patchesTo = new WeakMap<ReadonlySet<string>, WeakMap<RoundState, Map<string, PatchBody>>>();
 
 /**
  * patchFor for a viewer that was sent `basis`, made to serve a whole room: the same patch as
@@ -484,14 +507,16 @@ export function patchWithBasis(
     basis && basis.personal === personal && !(me && changes.authors.has(me))
       ? `${idOf(prev)} ${idOf(basis.shared)} ${idOf(shared)} ${viewer.role === 'facilitator' ? 'facilitator' : 'other'}`
       : null;
-  let made = patchesTo.get(next);
+  let forOnline = patchesTo.get(online);
+  if (!forOnline) patchesTo.set(online, (forOnline = new WeakMap()));
+  let made = forOnline.get(next);
   const earlier = key === null ? undefined : made?.get(key);
   if (earlier) return { patch: earlier, basis: after, key };
   const view = changedParts(basis?.shared ?? {}, shared);
   if (basis?.personal !== personal) changedParts(basis?.personal ?? {}, personal, view);
   const patch = { view: view as Partial<ViewHead>, ...collectionsPatch(next, changes, viewer) };
   if (key !== null) {
-    if (!made) patchesTo.set(next, (made = new Map()));
+    if (!made) forOnline.set(next, (made = new Map()));
     made.set(key, patch);
   }
   return { patch, basis: after, key };

@@ -37,6 +37,10 @@ export interface Options {
   keepLogs: boolean;
   /** Before each scenario, wait (up to 10 minutes in all) until other processes leave the machine idle. */
   waitQuiet: boolean;
+  /** Our server's store: the embedded default (PGlite in a fresh data directory) or a Postgres server. */
+  store: 'pglite' | 'postgres';
+  /** With store=postgres: the server to use (each server process gets a schema of its own). */
+  databaseUrl: string;
   out: string | null;
 }
 
@@ -62,6 +66,8 @@ const FULL: Options = {
   generatorNodeFlags: '',
   keepLogs: false,
   waitQuiet: true,
+  store: 'pglite',
+  databaseUrl: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
   out: null,
 };
 
@@ -103,6 +109,8 @@ const HELP = `npm run bench [-- options]
   --server-node-flags=".."  extra node flags for the server processes (e.g. --trace-gc)
   --wait-quiet=false      do not wait for other processes to leave the machine idle before each scenario
   --generator-node-flags=".."  the same for the load generator
+  --store=postgres        our server on a Postgres server instead of the embedded PGlite (default pglite)
+  --database-url=URL      the Postgres for --store=postgres (TEST_DATABASE_URL, or the local one)
   --keep-logs             keep the servers' logs and data directories (their path is printed)
   --out=FILE              where to write the JSON (default results/latest.json; quick: results/quick.json)
 `;
@@ -153,6 +161,10 @@ export function parseOptions(argv = process.argv.slice(2), env = process.env): O
       (options as unknown as Record<string, unknown>)[key] = n;
     } else if (Array.isArray(current)) (options as unknown as Record<string, unknown>)[key] = value.split(',').filter(Boolean);
     else (options as unknown as Record<string, unknown>)[key] = value;
+  }
+  if (options.store !== 'pglite' && options.store !== 'postgres') {
+    console.error(`--store is pglite or postgres, got ${String(options.store)}`);
+    process.exit(2);
   }
   return options;
 }

@@ -110,9 +110,15 @@ interface Server {
 }
 
 let serverCount = 0;
+/** With --store=postgres, our server processes' schemas, dropped at the end. */
+const benchSchemas = new Set<string>();
+
 function serverEnv(port: number, dataDir: string): NodeJS.ProcessEnv {
-  // The default store: PGlite on disk in DATA_DIR (not a Postgres the environment may point at).
+  // The default store: PGlite on disk in DATA_DIR (not a Postgres the environment may point at);
+  // with --store=postgres, a fresh schema on that server for each data directory.
   const { DATABASE_URL: _url, DATABASE_SCHEMA: _schema, ...env } = process.env;
+  const schema = `kollegium_bench_${process.pid}_${path.basename(dataDir).replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
+  if (opts.store === 'postgres') benchSchemas.add(schema);
   return {
     ...env,
     NODE_ENV: 'production',
@@ -125,6 +131,7 @@ function serverEnv(port: number, dataDir: string): NodeJS.ProcessEnv {
     // Durable storage (PGlite on disk) once it lands; ignored before.
     DATA_DIR: dataDir,
     BENCH_METRICS: '1',
+    ...(opts.store === 'postgres' ? { DATABASE_URL: opts.databaseUrl, DATABASE_SCHEMA: schema } : {}),
   };
 }
 
@@ -940,8 +947,24 @@ async function main(): Promise<void> {
   log(`wrote ${path.relative(ROOT, out)} and the chart in ${results.durationS} s`);
 }
 
+/** Drops the schemas our servers had on Postgres (--store=postgres). */
+async function dropBenchSchemas(): Promise<void> {
+  if (benchSchemas.size === 0) return;
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: opts.databaseUrl });
+  await client.connect();
+  try {
+    for (const schema of benchSchemas) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
 main().then(
-  () => process.exit(0),
+  async () => {
+    await dropBenchSchemas().catch((error: unknown) => console.error(`could not drop the benchmark's schemas: ${String(error)}`));
+    process.exit(0);
+  },
   (error: unknown) => {
     console.error(error);
     process.exit(1);

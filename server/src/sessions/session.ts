@@ -5,7 +5,7 @@ import { VersionConflict, type ParticipantToken, type SessionRecord, type Sessio
 export const REMEMBERED_COMMANDS = 2000;
 const MAX_ATTEMPTS = 20;
 /** Recent states kept for catching up a client that missed a few versions (they share structure). */
-const REMEMBERED_STATES = 64;
+const REMEMBERED_STATES = 32;
 
 /**
  * One live session in this process. Commands are applied one at a time, in arrival order:
@@ -18,8 +18,11 @@ export class LiveSession {
   state: RoundState;
   seq: number;
   private queue: Promise<unknown> = Promise.resolve();
-  /** Answers to recent command ids, so a command resent after a lost ack is not applied twice. */
-  private answered = new Map<string, Promise<CommandAck>>();
+  /**
+   * Answers to recent command ids, so a command resent after a lost ack is not applied twice:
+   * the pending answer while a command is in flight, the answer itself once it is known.
+   */
+  private answered = new Map<string, CommandAck | Promise<CommandAck>>();
   private timer: NodeJS.Timeout | undefined;
   private history = new Map<number, RoundState>();
 
@@ -37,7 +40,7 @@ export class LiveSession {
 
   /** Remembers the commands of recently logged events, so resends after a restart are not applied twice. */
   recallLogged(events: readonly { seq: number; event: RoundEvent }[]): void {
-    for (const { seq, event } of events) if (event.cmd) this.remember(event.cmd, Promise.resolve({ ok: true, seq }));
+    for (const { seq, event } of events) if (event.cmd) this.remember(event.cmd, { ok: true, seq });
   }
 
   /** The state at an earlier version, if still remembered. */
@@ -98,7 +101,7 @@ export class LiveSession {
       }
       this.advance(seq, next);
       if (event.cmd) {
-        this.remember(event.cmd, Promise.resolve({ ok: true, seq }));
+        this.remember(event.cmd, { ok: true, seq });
         logged.set(event.cmd, seq);
       }
     }
@@ -118,7 +121,7 @@ export class LiveSession {
     this.history.delete(seq - REMEMBERED_STATES);
   }
 
-  recall(key: string): Promise<CommandAck> | undefined {
+  recall(key: string): CommandAck | Promise<CommandAck> | undefined {
     return this.answered.get(key);
   }
 
@@ -126,8 +129,10 @@ export class LiveSession {
     this.answered.delete(key);
   }
 
-  remember(key: string, ack: Promise<CommandAck>): void {
+  remember(key: string, ack: CommandAck | Promise<CommandAck>): void {
     this.answered.set(key, ack);
+    // Once known, the answer itself is kept rather than the promise of it.
+    if (ack instanceof Promise) void ack.then((value) => this.answered.get(key) === ack && this.answered.set(key, value));
     if (this.answered.size > REMEMBERED_COMMANDS) {
       this.answered.delete(this.answered.keys().next().value!);
     }
