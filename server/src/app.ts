@@ -9,7 +9,7 @@ import { joinRateLimit, originAllowed, requireSameOrigin, securityHeaders } from
 import type { Logger } from './logger.js';
 import { authenticate } from './realtime/auth.js';
 import { Broadcaster } from './realtime/broadcast.js';
-import { registerCommands } from './realtime/commands.js';
+import { commandHandling } from './realtime/commands.js';
 import { roomOf, type IoServer } from './realtime/types.js';
 import { Sessions } from './sessions/sessions.js';
 import type { SessionStore } from './sessions/store.js';
@@ -116,9 +116,10 @@ export function createApplication({ store, logger, now = Date.now, clientDir, se
   };
 
   io.use(authenticate(sessions));
+  const registerCommands = commandHandling({ sessions, broadcaster, logger, now, commandsPer10s: options.commandsPer10s });
   io.on('connection', async (socket) => {
     const { code, viewer } = socket.data;
-    registerCommands(socket, { sessions, broadcaster, logger, now, commandsPer10s: options.commandsPer10s });
+    registerCommands(socket);
     socket.on('disconnect', () => {
       broadcaster.forget(socket);
       if (viewer.role === 'participant') void presenceChanged(code, true);

@@ -1,6 +1,5 @@
 import {
   COMMANDS,
-  COMMAND_NAMES,
   COMMAND_ROLES,
   describeIssues,
   SyncRequest,
@@ -57,12 +56,17 @@ function split(args: unknown[]): { payload: unknown; ack: AckFn | undefined; ext
 
 /**
  * The one path of every command: parse → identify the caller from the socket → authorize →
- * apply to the machine → write durably → ack → send each client its view.
+ * apply to the machine → write durably → ack → send each client its view. Returns what to do
+ * with each new socket; one rate limiter serves them all (keyed by socket).
  */
-export function registerCommands(socket: IoSocket, deps: Deps): void {
-  const { sessions, broadcaster, logger, now } = deps;
+export function commandHandling(deps: Deps): (socket: IoSocket) => void {
   // Generous for people typing, fatal for a script flooding the round.
   const limiter = new RateLimiterMemory({ points: deps.commandsPer10s, duration: 10 });
+  return (socket) => registerCommands(socket, limiter, deps);
+}
+
+function registerCommands(socket: IoSocket, limiter: RateLimiterMemory, deps: Deps): void {
+  const { sessions, broadcaster, logger, now } = deps;
 
   const handle = async (name: CommandName, payload: unknown, ack: AckFn) => {
     const started = performance.now();
@@ -106,34 +110,36 @@ export function registerCommands(socket: IoSocket, deps: Deps): void {
     );
   };
 
-  for (const name of COMMAND_NAMES) {
-    socket.on(name, (...args: unknown[]) => {
-      const { payload, ack, extra } = split(args);
-      if (!ack) return; // Without an ack there is nobody to answer: drop it.
-      if (extra) return ack({ ok: false, code: 'BAD_REQUEST', message: 'A command takes one payload and an acknowledgement.' });
-      handle(name, payload, ack).catch((error) => ack(toAckError(error)));
-    });
-  }
+  const command = (name: CommandName, args: unknown[]) => {
+    const { payload, ack, extra } = split(args);
+    if (!ack) return; // Without an ack there is nobody to answer: drop it.
+    if (extra) return ack({ ok: false, code: 'BAD_REQUEST', message: 'A command takes one payload and an acknowledgement.' });
+    handle(name, payload, ack).catch((error) => ack(toAckError(error)));
+  };
 
-  socket.on('time:sync', (...args: unknown[]) => {
-    split(args).ack?.({ ok: true, serverNow: now() } as never);
-  });
-
-  socket.on('session:sync', (...args: unknown[]) => {
+  const sync = (args: unknown[]) => {
     const { payload, ack } = split(args);
     const respond = (ack ?? (() => {})) as (res: unknown) => void;
     const parsed = SyncRequest.safeParse(payload);
     if (!parsed.success) return respond({ ok: false, code: 'BAD_REQUEST', message: describeIssues(parsed.error) });
-    void sessions.get(socket.data.code).then((session) => {
-      if (!session) return respond({ ok: false, code: 'NOT_FOUND', message: 'The session is gone.' });
-      broadcaster.sync(session, socket, parsed.data.lastSeq);
-      respond({ ok: true, seq: session.seq });
-    });
-  });
+    // Each answer is a whole patch or view: counted like a command.
+    limiter.consume(socket.id).then(
+      () =>
+        sessions.get(socket.data.code).then((session) => {
+          if (!session) return respond({ ok: false, code: 'NOT_FOUND', message: 'The session is gone.' });
+          broadcaster.sync(session, socket, parsed.data.lastSeq);
+          respond({ ok: true, seq: session.seq });
+        }),
+      () => respond({ ok: false, code: 'RATE_LIMITED', message: 'Too many actions at once; wait a moment.' }),
+    );
+  };
 
-  // Unknown events are answered when they carry an ack, and otherwise dropped.
+  // One listener for every event a client may send; unknown ones are answered when they carry an
+  // ack, and otherwise dropped.
   socket.onAny((event: string, ...args: unknown[]) => {
-    if (isCommandName(event) || event === 'time:sync' || event === 'session:sync') return;
+    if (isCommandName(event)) return command(event, args);
+    if (event === 'time:sync') return void split(args).ack?.({ ok: true, serverNow: now() } as never);
+    if (event === 'session:sync') return sync(args);
     const ack = args.at(-1);
     if (typeof ack === 'function') ack({ ok: false, code: 'UNKNOWN_EVENT', message: `Unknown event “${String(event).slice(0, 40)}”.` });
   });
