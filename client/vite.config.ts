@@ -9,7 +9,7 @@ const realtime = [
   /node_modules[\\/](socket\.io-client|engine\.io-client|socket\.io-parser|engine\.io-parser|@socket\.io|nanoid)[\\/]/,
   /client[\\/]src[\\/]lib[\\/](session|clock|socket|useAction)\.ts$/,
   /client[\\/]src[\\/]components[\\/](SessionGate|ConnectionBanner|PhaseBar|Timer|LiveAnnouncer|FocusChallenge|ContributionList|HeldNotice|NextStepsList|ActionButton|ActionFeedback)\.tsx$/,
-  /shared[\\/]src[\\/]view\.ts$/,
+  /shared[\\/]src[\\/](view|patch)\.ts$/,
 ];
 /** Small pieces every page but the shell uses (the join and home pages too, which need no Socket.IO). */
 const common = [

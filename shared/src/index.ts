@@ -3,6 +3,7 @@ export * from './joinCode.js';
 export * from './model.js';
 export * from './protocol.js';
 export * from './machine.js';
-export * from './view.js';
+export { headOf, viewFor, type ChallengeView, type ContributionView, type RoleView, type ViewHead, type Viewer } from './view.js';
+export * from './patch.js';
 export * from './engine.js';
 export * from './summary.js';

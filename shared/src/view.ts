@@ -14,7 +14,6 @@ import {
 } from './model.js';
 import type { Durations, Format, Phase } from './phases.js';
 import { PROTOCOL_VERSION } from './limits.js';
-import type { CollectionPatch, ViewPatch } from './protocol.js';
 
 export type Viewer = { role: 'facilitator' } | { role: 'participant'; participantId: string } | { role: 'board' };
 
@@ -104,7 +103,7 @@ const average = (values: number[]) =>
  * (the state is immutable, so it is cached by identity). Each part is cached by the array it is
  * made from, which most events leave alone, so the many states a session remembers share them.
  */
-interface StateIndex {
+export interface StateIndex {
   nameOf: Map<string, string>;
   votesFor: Map<string, number>;
   /** Held reflections on the challenge in focus: in all, and by author. */
@@ -142,7 +141,7 @@ const averagesOf = memoBy((evaluations: RoundContext['evaluations']) => ({
 }));
 const NOTHING_HELD = { heldTotal: 0, heldBy: new Map<string, number>() };
 
-function indexOf(ctx: RoundContext): StateIndex {
+export function indexOf(ctx: RoundContext): StateIndex {
   let index = indexes.get(ctx);
   if (index) return index;
   let held = NOTHING_HELD;
@@ -159,7 +158,7 @@ function indexOf(ctx: RoundContext): StateIndex {
   return index;
 }
 
-const meOf = (viewer: Viewer) => (viewer.role === 'participant' ? viewer.participantId : null);
+export const meOf = (viewer: Viewer) => (viewer.role === 'participant' ? viewer.participantId : null);
 
 /**
  * What one viewer may see of one contribution, or null if nothing. Anonymous authors, reflections
@@ -212,6 +211,9 @@ export type SharedHead = Omit<ViewHead, keyof PersonalHead>;
 /** The shared head last made for each state, and for which presence (one flag per participant). */
 const sharedHeads = new WeakMap<RoundState, { flags: string; head: SharedHead }>();
 
+/** The shared head last made for a state, if any (for patches to reuse its objects). */
+export const lastSharedHead = (state: RoundState): SharedHead | undefined => sharedHeads.get(state)?.head;
+
 /** Who of `participants` is online, as one flag each; worked out once per presence set. */
 const presenceFlags = new WeakMap<ReadonlySet<string>, WeakMap<readonly Participant[], string>>();
 function flagsOf(participants: readonly Participant[], online: ReadonlySet<string>): string {
@@ -227,7 +229,7 @@ function flagsOf(participants: readonly Participant[], online: ReadonlySet<strin
  * `like` (the shared head of the state before), parts that did not change are that one's very
  * objects, so comparing what a viewer has with what it should have is mostly `===`.
  */
-function sharedHeadFor(state: RoundState, online: ReadonlySet<string>, like?: SharedHead): SharedHead {
+export function sharedHeadFor(state: RoundState, online: ReadonlySet<string>, like?: SharedHead): SharedHead {
   const cached = sharedHeads.get(state);
   const ctx = state.context;
   const flags = flagsOf(ctx.participants, online);
@@ -283,7 +285,7 @@ interface PersonalInputs {
  */
 const personalHeads = new WeakMap<readonly Participant[], Map<string, { inputs: PersonalInputs; head: PersonalHead }>>();
 
-function personalHead(state: RoundState, viewer: Viewer): PersonalHead {
+export function personalHead(state: RoundState, viewer: Viewer): PersonalHead {
   const ctx = state.context;
   const index = indexOf(ctx);
   const me = meOf(viewer);
@@ -331,7 +333,7 @@ function makePersonalHead(ctx: RoundContext, index: StateIndex, viewer: Viewer, 
 }
 
 /** Everything but the two collections that grow with the round. */
-function headFor(state: RoundState, viewer: Viewer, online: ReadonlySet<string>): ViewHead {
+export function headFor(state: RoundState, viewer: Viewer, online: ReadonlySet<string>): ViewHead {
   return { ...sharedHeadFor(state, online), ...personalHead(state, viewer) };
 }
 
@@ -340,7 +342,7 @@ function headFor(state: RoundState, viewer: Viewer, online: ReadonlySet<string>)
  * or anyone else. Made once per state, item and side, so viewers on the same side share one object.
  */
 const contributionViews = new WeakMap<RoundContext, Map<string, ContributionView | null>>();
-function contributionViewOf(ctx: RoundContext, index: StateIndex, c: Contribution, viewer: Viewer, order: number): ContributionView | null {
+export function contributionViewOf(ctx: RoundContext, index: StateIndex, c: Contribution, viewer: Viewer, order: number): ContributionView | null {
   const side = c.authorId === meOf(viewer) ? 'author' : viewer.role === 'facilitator' ? 'facilitator' : 'other';
   let views = contributionViews.get(ctx);
   if (!views) contributionViews.set(ctx, (views = new Map()));
@@ -351,40 +353,12 @@ function contributionViewOf(ctx: RoundContext, index: StateIndex, c: Contributio
 }
 
 const challengeViews = new WeakMap<RoundContext, ChallengeView[]>();
-function challengeViewOf(ctx: RoundContext, index: StateIndex, i: number): ChallengeView {
+export function challengeViewOf(ctx: RoundContext, index: StateIndex, i: number): ChallengeView {
   let views = challengeViews.get(ctx);
   if (!views) challengeViews.set(ctx, (views = []));
   return (views[i] ??= challengeView(index, ctx.challenges[i]!));
 }
 
-/** Which items of the two collections may look different from `prev` to `next`, for any viewer. */
-interface Changes {
-  contributions: number[];
-  challenges: number[];
-  /** Authors of those contributions: the only participants who may see them differently from others. */
-  authors: Set<string>;
-}
-const changesTo = new WeakMap<RoundContext, { from: RoundContext; changes: Changes }>();
-
-function changesBetween(prev: RoundContext, next: RoundContext): Changes {
-  const cached = changesTo.get(next);
-  if (cached?.from === prev) return cached.changes;
-  // The round only appends to or replaces items of its collections, so an item that is the same
-  // object in both states is unchanged unless what its view depends on changed: a reveal.
-  const newlyRevealed = next.revealed.filter((id) => !prev.revealed.includes(id));
-  const contributions: number[] = [];
-  next.contributions.forEach((c, i) => {
-    if (prev.contributions[i] !== c || newlyRevealed.includes(c.challengeId)) contributions.push(i);
-  });
-  const votesChanged = prev.votes !== next.votes;
-  const challenges: number[] = [];
-  next.challenges.forEach((c, i) => {
-    if (votesChanged || prev.challenges[i] !== c) challenges.push(i);
-  });
-  const changes = { contributions, challenges, authors: new Set(contributions.map((i) => next.contributions[i]!.authorId)) };
-  changesTo.set(next, { from: prev, changes });
-  return changes;
-}
 
 /**
  * The one place that decides what a viewer may see. Anything left out here never reaches that
@@ -406,148 +380,4 @@ export function viewFor(state: RoundState, viewer: Viewer, online: ReadonlySet<s
 export function headOf(view: RoleView): ViewHead {
   const { contributions: _c, challenges: _ch, ...head } = view;
   return head;
-}
-
-type PatchBody = Pick<ViewPatch, 'view' | 'contributions' | 'challenges'>;
-
-/** The two collections' part of a patch: the changed items, as this viewer may see them. */
-function collectionsPatch(next: RoundState, changes: Changes, viewer: Viewer): Omit<PatchBody, 'view'> {
-  const ctx = next.context;
-  const index = indexOf(ctx);
-  const contributions: ViewPatch['contributions'] = { upsert: [], remove: [] };
-  for (const i of changes.contributions) {
-    const c = ctx.contributions[i]!;
-    const view = contributionViewOf(ctx, index, c, viewer, i);
-    if (view) contributions.upsert.push(view);
-    else contributions.remove.push(c.id);
-  }
-  return { contributions, challenges: { upsert: changes.challenges.map((i) => challengeViewOf(ctx, index, i)), remove: [] } };
-}
-
-/** The parts of `parts` that differ from what the viewer has. */
-function changedParts(known: Partial<ViewHead>, parts: Partial<ViewHead>, into: Partial<Record<keyof ViewHead, unknown>> = {}) {
-  for (const key in parts) {
-    const value = parts[key as keyof ViewHead];
-    if (!dequal(known[key as keyof ViewHead], value)) into[key as keyof ViewHead] = value;
-  }
-  return into;
-}
-
-/**
- * What changed for a viewer from `prev` to `next`, built from the same per-item functions as
- * viewFor. The round only appends to or replaces items of its collections, so items that are
- * the same object in both states are unchanged unless what their view depends on changed.
- *
- * `known` is the rest of the view as far as the viewer has it (what it was last sent); the patch
- * carries only the parts that differ from it, so a contribution does not resend the list of
- * people. Parts missing from `known` are sent: without it, the patch carries all of them.
- */
-export function patchFor(
-  prev: RoundState,
-  next: RoundState,
-  viewer: Viewer,
-  online: ReadonlySet<string> = new Set(),
-  known: Partial<ViewHead> = {},
-): PatchBody {
-  const view = changedParts(known, sharedHeadFor(next, online, sharedHeads.get(prev)?.head));
-  changedParts(known, personalHead(next, viewer), view);
-  return { view: view as Partial<ViewHead>, ...collectionsPatch(next, changesBetween(prev.context, next.context), viewer) };
-}
-
-/**
- * What a viewer was last sent of the rest of its view, as the two objects it was made of: the
- * part every viewer shares and its own part. The server keeps one per connection.
- */
-export interface ViewBasis {
-  readonly shared: SharedHead;
-  readonly personal: PersonalHead;
-}
-
-/** viewFor, and the basis a patch to that view starts from. */
-export function viewWithBasis(state: RoundState, viewer: Viewer, online: ReadonlySet<string>): { view: RoleView; basis: ViewBasis } {
-  const basis = { shared: sharedHeadFor(state, online), personal: personalHead(state, viewer) };
-  return { view: viewFor(state, viewer, online), basis };
-}
-
-const objectIds = new WeakMap<object, number>();
-let lastObjectId = 0;
-const idOf = (value: object) => {
-  let id = objectIds.get(value);
-  if (id === undefined) objectIds.set(value, (id = ++lastObjectId));
-  return id;
-};
-
-/**
- * Patches made for one state, by what they depend on (see patchWithBasis). Kept per presence set,
- * which the server makes anew for each round of sending, so they are dropped once sent.
- */
-const patchesTo = new WeakMap<ReadonlySet<string>, WeakMap<RoundState, Map<string, PatchBody>>>();
-
-/**
- * patchFor for a viewer that was sent `basis`, made to serve a whole room: the same patch as
- * patchFor with the head that basis stands for, and `key`, equal for viewers whose patches are
- * certain to be alike — the same object is returned to all of them, so it is made and encoded
- * once. A patch depends on the viewer only through its own part of the head and the side it
- * sees changed contributions from (author, facilitator, anyone else); viewers whose own part did
- * not change and who wrote none of the changed contributions share one.
- */
-export function patchWithBasis(
-  prev: RoundState,
-  next: RoundState,
-  viewer: Viewer,
-  online: ReadonlySet<string>,
-  basis: ViewBasis | undefined,
-): { patch: PatchBody; basis: ViewBasis; key: string | null } {
-  const shared = sharedHeadFor(next, online, sharedHeads.get(prev)?.head);
-  const personal = personalHead(next, viewer);
-  const changes = changesBetween(prev.context, next.context);
-  const me = meOf(viewer);
-  const after: ViewBasis = basis?.shared === shared && basis.personal === personal ? basis : { shared, personal };
-  const key =
-    basis && basis.personal === personal && !(me && changes.authors.has(me))
-      ? `${idOf(prev)} ${idOf(basis.shared)} ${idOf(shared)} ${viewer.role === 'facilitator' ? 'facilitator' : 'other'}`
-      : null;
-  let forOnline = patchesTo.get(online);
-  if (!forOnline) patchesTo.set(online, (forOnline = new WeakMap()));
-  let made = forOnline.get(next);
-  const earlier = key === null ? undefined : made?.get(key);
-  if (earlier) return { patch: earlier, basis: after, key };
-  const view = changedParts(basis?.shared ?? {}, shared);
-  if (basis?.personal !== personal) changedParts(basis?.personal ?? {}, personal, view);
-  const patch = { view: view as Partial<ViewHead>, ...collectionsPatch(next, changes, viewer) };
-  if (key !== null) {
-    if (!made) forOnline.set(next, (made = new Map()));
-    made.set(key, patch);
-  }
-  return { patch, basis: after, key };
-}
-
-function merge<T extends { id: string }>(items: readonly T[], patch: CollectionPatch<T>, byOrder?: (item: T) => number): T[] {
-  if (!patch.upsert.length && !patch.remove.length) return items as T[];
-  const removed = new Set(patch.remove);
-  const out = items.filter((item) => !removed.has(item.id));
-  const at = new Map(out.map((item, i) => [item.id, i]));
-  let unordered = false;
-  for (const item of patch.upsert) {
-    const i = at.get(item.id);
-    if (i !== undefined) out[i] = item;
-    else {
-      if (byOrder && out.length && byOrder(out[out.length - 1]!) > byOrder(item)) unordered = true;
-      at.set(item.id, out.length);
-      out.push(item);
-    }
-  }
-  // An older item that becomes visible (a reveal) goes back to its place in the round.
-  if (unordered && byOrder) out.sort((x, y) => byOrder(x) - byOrder(y));
-  return out;
-}
-
-/** Applies a patch to the view it was made against. */
-export function applyPatch(view: RoleView, patch: Pick<ViewPatch, 'view' | 'contributions' | 'challenges'>): RoleView {
-  return {
-    ...view,
-    ...patch.view,
-    contributions: merge(view.contributions, patch.contributions, (c) => c.order),
-    challenges: merge(view.challenges, patch.challenges),
-  };
 }
