@@ -11,7 +11,7 @@ import { VersionConflict, type SessionStore } from '../src/sessions/store.js';
 import type { Db } from '../src/storage/db.js';
 import { SqlStore } from '../src/storage/sql-store.js';
 import { PROJECTION_TABLES, SESSION_TABLES } from '../src/storage/projections.js';
-import { MIN, RoundDriver, focusRound, freshCode, tokenHash, type Step } from './round.js';
+import { FACILITATOR, MIN, RoundDriver, as, focusRound, freshCode, tokenHash, type Step } from './round.js';
 
 /** Every migration shipped in server/migrations, by name. */
 const ALL_MIGRATIONS = fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).map((f) => f.slice(0, -4)).sort();
@@ -194,6 +194,32 @@ export function storeContract(name: string, open: () => Promise<ContractTarget>,
         expect(await store.events(round.code, 0)).toEqual(round.steps.slice(0, 4).map(({ seq, event }) => ({ seq, event })));
         if (target.db) expect(await projectedRows(target.db, round.code)).toEqual(expectedRows(round.steps[3]!.state));
       }
+    });
+
+    it('stores text exactly as typed: quotes, backslashes, escapes, emoji, in events, projections and snapshots', async () => {
+      const text = `it's "quoted" ''twice'', a \\back\\slash\\, \\u0041 \\x41 \\' $$ E'x' and 👋`;
+      const r = new RoundDriver(freshCode());
+      const ada = r.join('Ada');
+      const ben = r.join('Ben');
+      r.send('challenge:submit', { title: `Ada's "team"`, context: 'a\\b', question: 'Q?' }, as(ada), 'c-ada');
+      r.send('round:start', { shuffle: false }, FACILITATOR);
+      r.send('challenge:pick', {}, FACILITATOR);
+      r.send('challenge:confirm', {}, as(ada));
+      r.send('contribution:add', { kind: 'reflection', text, anonymous: false }, as(ben), 'k-1');
+      r.send('contribution:add', { kind: 'reflection', text: `${text} again`, anonymous: false }, as(ben), 'k-2');
+      await store.create(r.record);
+      // As the server appends (the state before each event: only changed rows), but the last one
+      // without it, which writes the snapshot and syncs the projections whole.
+      let prev = r.initial;
+      for (const [i, step] of r.steps.entries()) {
+        await store.append(r.code, step.seq, step.event, step.state, step.token, i < r.steps.length - 1 ? prev : undefined);
+        prev = step.state;
+      }
+      const loaded = await store.load(r.code);
+      expect(loaded?.state).toEqual(r.state);
+      expect(loaded?.state.context.contributions.map((c) => c.text)).toEqual([text, `${text} again`]);
+      expect((await store.events(r.code, 0)).map((e) => e.event)).toEqual(r.steps.map((s) => s.event));
+      if (target.db) expect(await projectedRows(target.db, r.code)).toEqual(expectedRows(r.state));
     });
 
     it('refuses to append to a session that does not exist, and not as a version conflict', async () => {

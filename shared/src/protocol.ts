@@ -8,8 +8,10 @@ import type { ChallengeView, ContributionView, RoleView } from './view.js';
 export { LIMITS, PROTOCOL_VERSION } from './limits.js';
 
 const id = z.string().min(1).max(64);
-const text = (max: number) => z.string().trim().min(1).max(max);
-const optionalText = (max: number) => z.string().trim().max(max);
+/** Postgres keeps no NUL character in text or JSON: refused here, not failed at the write. */
+const noNul = (schema: z.ZodString) => schema.refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
+const text = (max: number) => noNul(z.string().trim().min(1).max(max));
+const optionalText = (max: number) => noNul(z.string().trim().max(max));
 /** A client-generated command id: a repeated id is answered but not applied twice. */
 const cid = z.string().min(8).max(64).regex(/^[\w-]+$/);
 
