@@ -54,6 +54,7 @@ export function renderMarkdown(r: R): string {
     rows.push(['server RSS: empty / all connected / after steady', m(o, (x) => `${fmtBytes(x.memory.baseline.rss)} / ${fmtBytes(x.memory.idle.rss)} / ${fmtBytes(x.memory.active?.rss)}`), m(b, (x) => `${fmtBytes(x.memory.baseline.rss)} / ${fmtBytes(x.memory.idle.rss)} / ${fmtBytes(x.memory.active?.rss)}`), '']);
     rows.push(['memory per idle connection: RSS (heap)', m(o, (x) => `${fmtBytes(x.memory.perIdleConnection)} (${fmtBytes(x.memory.perIdleConnectionHeap)})`), m(b, (x) => `${fmtBytes(x.memory.perIdleConnection)} (${fmtBytes(x.memory.perIdleConnectionHeap)})`), fmtRatio(o?.memory.perIdleConnection, b?.memory.perIdleConnection)]);
     rows.push(['memory per active session: RSS (heap)', m(o, (x) => `${fmtBytes(x.memory.perActiveSession)} (${fmtBytes(x.memory.perActiveSessionHeap)})`), m(b, (x) => `${fmtBytes(x.memory.perActiveSession)} (${fmtBytes(x.memory.perActiveSessionHeap)})`), fmtRatio(o?.memory.perActiveSession, b?.memory.perActiveSession)]);
+    rows.push(['memory per session with its connections: RSS', m(o, (x) => fmtBytes(x.memory.perSessionWithConnections)), m(b, (x) => fmtBytes(x.memory.perSessionWithConnections)), fmtRatio(o?.memory.perSessionWithConnections, b?.memory.perSessionWithConnections)]);
     rows.push(...load('steady', 'steady'), ...load('burst', 'burst'));
   }
   const ramp = (x: R) => (x ? `${x.held ? `${x.held.sessions} sessions, ${x.held.connections.toLocaleString('en')} connections` : 'none'} (stopped: ${x.stopReason})` : '—');

@@ -342,8 +342,14 @@ interface MainResult {
     active: { rss: number; heapUsed: number } | null;
     perIdleConnection: number;
     perIdleConnectionHeap: number;
+    /**
+     * What a session holds once active — its round, versions and answers — beyond its connections
+     * and what it held when they were set up idle, which the per-connection figure counts.
+     */
     perActiveSession: number | null;
     perActiveSessionHeap: number | null;
+    /** Everything per session, its 27 connections included: (after steady − baseline) ÷ sessions. */
+    perSessionWithConnections: number | null;
   };
   steady: Measured<LoadResult>;
   burst: Measured<LoadResult> | null;
@@ -418,8 +424,9 @@ async function runMain(kind: Kind): Promise<MainResult> {
         active,
         perIdleConnection: Math.round((idle.rss - baseline.rss) / conns),
         perIdleConnectionHeap: Math.round((idle.heapUsed - baseline.heapUsed) / conns),
-        perActiveSession: Math.round((active.rss - baseline.rss) / s.sessions),
-        perActiveSessionHeap: Math.round((active.heapUsed - baseline.heapUsed) / s.sessions),
+        perActiveSession: Math.round((active.rss - idle.rss) / s.sessions),
+        perActiveSessionHeap: Math.round((active.heapUsed - idle.heapUsed) / s.sessions),
+        perSessionWithConnections: Math.round((active.rss - baseline.rss) / s.sessions),
       },
       steady,
       burst,
@@ -822,6 +829,7 @@ function printReport(r: Results): void {
     rows.push(['server RSS: empty / idle / after steady', m(o, (x) => `${fmtBytes(x.memory.baseline.rss)} / ${fmtBytes(x.memory.idle.rss)} / ${fmtBytes(x.memory.active?.rss)}`), m(b, (x) => `${fmtBytes(x.memory.baseline.rss)} / ${fmtBytes(x.memory.idle.rss)} / ${fmtBytes(x.memory.active?.rss)}`), '']);
     rows.push(['memory per idle connection (RSS; heap)', m(o, (x) => `${fmtBytes(x.memory.perIdleConnection)}; ${fmtBytes(x.memory.perIdleConnectionHeap)}`), m(b, (x) => `${fmtBytes(x.memory.perIdleConnection)}; ${fmtBytes(x.memory.perIdleConnectionHeap)}`), fmtRatio(o?.memory.perIdleConnection, b?.memory.perIdleConnection)]);
     rows.push(['memory per active session (RSS; heap)', m(o, (x) => `${fmtBytes(x.memory.perActiveSession)}; ${fmtBytes(x.memory.perActiveSessionHeap)}`), m(b, (x) => `${fmtBytes(x.memory.perActiveSession)}; ${fmtBytes(x.memory.perActiveSessionHeap)}`), fmtRatio(o?.memory.perActiveSession, b?.memory.perActiveSession)]);
+    rows.push(['memory per session with its connections (RSS)', m(o, (x) => fmtBytes(x.memory.perSessionWithConnections)), m(b, (x) => fmtBytes(x.memory.perSessionWithConnections)), fmtRatio(o?.memory.perSessionWithConnections, b?.memory.perSessionWithConnections)]);
     rows.push(...loadRows('steady', (x) => x.steady), ...loadRows('burst', (x) => x.burst));
   }
   const ramp = (x: RampResult | null) => (x ? `${x.held ? `${x.held.sessions} sessions / ${x.held.connections} conns` : 'none'} (${x.stopReason})` : '—');
