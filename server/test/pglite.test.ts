@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataDirLocked, migrate, openStore } from '../src/storage/index.js';
+import { segmentsBetween } from '../src/storage/pglite.js';
 import { focusRound } from './round.js';
 import { storeContract } from './storage.contract.js';
 
@@ -28,6 +30,19 @@ storeContract(
   { sql: true },
 );
 
+describe('WAL segments to sync when the log moves on to a new one', () => {
+  it('none between neighbours, the skipped ones after a long transaction, and all (null) when unsure', () => {
+    expect(segmentsBetween('000000010000000000000003', '000000010000000000000004')).toEqual([]);
+    expect(segmentsBetween('000000010000000000000003', '000000010000000000000006')).toEqual(['000000010000000000000004', '000000010000000000000005']);
+    // 256 segments of 16 MB per log number: FF is followed by the next log's 00.
+    expect(segmentsBetween('0000000100000000000000FE', '000000010000000100000001')).toEqual(['0000000100000000000000FF', '000000010000000100000000']);
+    expect(segmentsBetween(null, '000000010000000000000004')).toBeNull();
+    expect(segmentsBetween('000000010000000000000003', '000000020000000000000004')).toBeNull();
+    expect(segmentsBetween('000000010000000000000004', '000000010000000000000003')).toBeNull();
+    expect(segmentsBetween('000000010000000000000001', '0000000100000000000000F0')).toBeNull();
+  });
+});
+
 describe('PGlite on disk', () => {
   it('a store reopened on the same directory sees everything written before', async () => {
     const dataDir = await tempDir();
@@ -42,6 +57,29 @@ describe('PGlite on disk', () => {
       expect(await second.load(round.code)).toEqual({ ...round.record, seq: round.steps.length, state: round.state });
       expect(await second.events(round.code, 0)).toHaveLength(round.steps.length);
       expect(await second.findParticipant(round.code, round.steps[0]!.token!.tokenHash)).toBe('p-ada');
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('goes on through new WAL segments and its own checkpoints, and keeps what it wrote', { timeout: 120_000 }, async () => {
+    const dataDir = await tempDir();
+    const first = await openStore({ dataDir });
+    // Incompressible rows of 1 MB: more than 128 MB of WAL, so several new segments and a checkpoint.
+    await first.db.exec('CREATE TABLE filler (n integer PRIMARY KEY, data text)');
+    const [{ segment: before }] = (await first.db.query<{ segment: string }>('SELECT pg_walfile_name(pg_current_wal_lsn()) AS segment')) as [{ segment: string }];
+    const [{ redo: redoBefore }] = (await first.db.query<{ redo: string }>('SELECT redo_lsn::text AS redo FROM pg_control_checkpoint()')) as [{ redo: string }];
+    for (let n = 0; n < 140; n++) {
+      await first.db.query('INSERT INTO filler VALUES ($1, $2)', [n, crypto.randomBytes(512 * 1024).toString('hex')]);
+    }
+    const [{ segment: after }] = (await first.db.query<{ segment: string }>('SELECT pg_walfile_name(pg_current_wal_lsn()) AS segment')) as [{ segment: string }];
+    const [{ redo: redoAfter }] = (await first.db.query<{ redo: string }>('SELECT redo_lsn::text AS redo FROM pg_control_checkpoint()')) as [{ redo: string }];
+    expect(parseInt(after.slice(16), 16) - parseInt(before.slice(16), 16)).toBeGreaterThan(8);
+    expect(redoAfter).not.toBe(redoBefore);
+    await first.close();
+    const second = await openStore({ dataDir });
+    try {
+      expect(await second.db.query('SELECT count(*)::int AS n, sum(length(data))::float8 AS bytes FROM filler')).toEqual([{ n: 140, bytes: 140 * 1024 * 1024 }]);
     } finally {
       await second.close();
     }

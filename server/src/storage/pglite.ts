@@ -183,6 +183,12 @@ class WalSync {
   private segmentsSinceCheckpoint = 0;
   /** Syncs run one after another: each reads the WAL position after the previous finished. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** The data files' sync after a checkpoint, which runs beside the commits' syncs. */
+  private dataFiles: Promise<void> = Promise.resolve();
+  /** When the last sync of the data files began (ms since the epoch; files older are on disk). */
+  private dataFilesSince = 0;
+  /** A failed sync of the data files: durability is no longer what we promise, so writes fail. */
+  private failure: unknown = null;
 
   constructor(
     private readonly pg: PGlite,
@@ -196,6 +202,7 @@ class WalSync {
   }
 
   private async syncNow(): Promise<void> {
+    if (this.failure) throw this.failure;
     const [row] = (
       await this.pg.query<{ lsn: string; segment: string }>(
         'SELECT pg_current_wal_flush_lsn()::text AS lsn, pg_walfile_name(pg_current_wal_flush_lsn()) AS segment',
@@ -210,29 +217,48 @@ class WalSync {
   /** The first sync, or the WAL went on into a new segment file (every 16 MB). */
   private async nextSegment(segment: string): Promise<void> {
     const walDir = path.join(this.pgdata, 'pg_wal');
+    const before = this.segment;
+    // The rest of the segment before: commits since its last sync may end in it.
+    await this.handle?.datasync();
     await this.handle?.close();
     this.handle = null;
-    const first = this.segment === null;
     const redo = await this.checkpointRedo();
-    if (!first && ++this.segmentsSinceCheckpoint >= CHECKPOINT_EVERY_SEGMENTS) {
+    if (before !== null && ++this.segmentsSinceCheckpoint >= CHECKPOINT_EVERY_SEGMENTS) {
+      // The data files the checkpoint wrote must be on disk before the WAL covering them goes,
+      // which is at the next checkpoint: until then, commits need not wait for them.
+      await this.dataFiles;
       await this.pg.query('CHECKPOINT');
-      await syncTree(this.pgdata);
+      this.syncDataFiles();
       this.segmentsSinceCheckpoint = 0;
       this.redoLsn = await this.checkpointRedo();
     } else if (this.redoLsn !== null && redo !== this.redoLsn) {
       // An automatic checkpoint after all (a huge transaction): its data files, before WAL goes.
-      await syncTree(this.pgdata);
+      this.syncDataFiles();
+      await this.dataFiles;
       this.redoLsn = redo;
     } else {
-      // The tails of earlier segments, and the new file's entry in pg_wal.
-      for (const name of await fs.readdir(walDir)) {
-        if (WAL_SEGMENT.test(name)) await syncFile(path.join(walDir, name), { missingOk: true });
-      }
+      // Whole segments in between (only after a transaction of more than 16 MB), then the new
+      // file's entry in pg_wal.
+      const skipped = segmentsBetween(before, segment);
+      const names = skipped ?? (await fs.readdir(walDir)).filter((name) => WAL_SEGMENT.test(name));
+      for (const name of names) await syncFile(path.join(walDir, name), { missingOk: true });
       await syncFile(walDir);
       this.redoLsn = redo;
     }
     this.handle = await fs.open(path.join(walDir, segment), 'r');
     this.segment = segment;
+  }
+
+  /** Syncs the data files changed since the last time, in the background. */
+  private syncDataFiles(): void {
+    // A file written during the last sync may have been passed over: a margin before its start.
+    const since = this.dataFilesSince - 5000;
+    this.dataFilesSince = Date.now();
+    this.dataFiles = this.dataFiles
+      .then(() => syncTree(this.pgdata, since))
+      .catch((error: unknown) => {
+        this.failure = error;
+      });
   }
 
   private async checkpointRedo(): Promise<string> {
@@ -242,9 +268,28 @@ class WalSync {
 
   async close(): Promise<void> {
     await this.queue;
+    await this.dataFiles;
     await this.handle?.close();
     this.handle = null;
   }
+}
+
+/** 16 MB segments: 256 of them per "log" number in a WAL file name (timeline, log, segment). */
+const SEGMENTS_PER_LOG = 0x100;
+
+/**
+ * The names of the WAL segments strictly between two (none when `to` follows `from`), or null
+ * when that cannot be told from the names (the first sync, another timeline, a long way apart).
+ */
+export function segmentsBetween(from: string | null, to: string): string[] | null {
+  if (from === null || from.slice(0, 8) !== to.slice(0, 8)) return null;
+  const number = (name: string) => parseInt(name.slice(8, 16), 16) * SEGMENTS_PER_LOG + parseInt(name.slice(16, 24), 16);
+  const [a, b] = [number(from), number(to)];
+  if (!(b > a) || b - a > 64) return null;
+  const hex = (n: number) => n.toString(16).toUpperCase().padStart(8, '0');
+  const names: string[] = [];
+  for (let n = a + 1; n < b; n++) names.push(`${to.slice(0, 8)}${hex(Math.floor(n / SEGMENTS_PER_LOG))}${hex(n % SEGMENTS_PER_LOG)}`);
+  return names;
 }
 
 async function syncFile(file: string, { missingOk = false } = {}): Promise<void> {
@@ -262,12 +307,15 @@ async function syncFile(file: string, { missingOk = false } = {}): Promise<void>
   }
 }
 
-/** fsyncs every file and directory under `dir`, children before their directory. */
-async function syncTree(dir: string): Promise<void> {
+/**
+ * fsyncs every file and directory under `dir`, children before their directory; with `since`
+ * (ms since the epoch), only the files modified since then.
+ */
+async function syncTree(dir: string, since?: number): Promise<void> {
   for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) await syncTree(full);
-    else if (entry.isFile()) await syncFile(full);
+    if (entry.isDirectory()) await syncTree(full, since);
+    else if (entry.isFile() && (since === undefined || (await fs.stat(full)).mtimeMs >= since)) await syncFile(full);
   }
   await syncFile(dir);
 }
