@@ -20,7 +20,19 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
+/** One statement of a batch: always prepared, under its name. */
+export interface Prepared {
+  name: string;
+  sql: string;
+  params: readonly unknown[];
+}
+
 export interface Db extends Queryable {
+  /**
+   * Runs prepared statements as one transaction (all or nothing) and returns each one's rows; in
+   * one round trip where the driver can (PGlite: together with what its sync to disk needs).
+   */
+  batch(statements: readonly Prepared[]): Promise<Row[][]>;
   /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**

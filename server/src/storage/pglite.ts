@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import lockfile from 'proper-lockfile';
-import type { Db, Queryable, QueryOptions, Row } from './db.js';
+import type { Db, Prepared, Queryable, QueryOptions, Row } from './db.js';
 
 export interface PgliteOptions {
   /** The server's data directory; the database lives in `<dataDir>/pglite`. */
@@ -58,20 +58,23 @@ export async function pgliteDb(options: PgliteOptions): Promise<Db> {
   }
   const wal = new WalSync(pg, pgdata);
 
-  // Prepared statements belong to the one connection, whichever transaction made them.
+  // PGlite's query() has no named statements, so SQL's own PREPARE and EXECUTE, with the
+  // parameters as literals (the statement's casts give their types). Prepared statements belong to
+  // the one connection, whichever transaction made them.
   const prepared = new Set<string>();
+  const prepare = async (q: PGlite | Transaction, name: string, sql: string) => {
+    if (!SQL_NAME.test(name)) throw new Error(`bad statement name ${name}`);
+    if (prepared.has(name)) return;
+    await q.exec(`PREPARE ${name} AS ${sql}`);
+    prepared.add(name);
+  };
+  const execute = ({ name, params }: Pick<Prepared, 'name' | 'params'>) => `EXECUTE ${name}(${params.map(literal).join(', ')})`;
   const over = (q: PGlite | Transaction): Queryable => ({
     async query<R extends Row>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}) {
       const name = options.prepare;
       if (!name) return (await q.query<R>(sql, params as unknown[])).rows;
-      // PGlite's query() has no named statements, so SQL's own PREPARE and EXECUTE, with the
-      // parameters as literals (the statement's casts give their types).
-      if (!SQL_NAME.test(name)) throw new Error(`bad statement name ${name}`);
-      if (!prepared.has(name)) {
-        await q.exec(`PREPARE ${name} AS ${sql}`);
-        prepared.add(name);
-      }
-      const [result] = await q.exec(`EXECUTE ${name}(${params.map(literal).join(', ')})`);
+      await prepare(q, name, sql);
+      const [result] = await q.exec(execute({ name, params }));
       return (result?.rows ?? []) as R[];
     },
     async exec(sql: string) {
@@ -92,6 +95,16 @@ export async function pgliteDb(options: PgliteOptions): Promise<Db> {
     async exec(sql: string) {
       await direct.exec(sql);
       await wal.sync();
+    },
+    async batch(statements) {
+      for (const { name, sql } of statements) await prepare(pg, name, sql);
+      // One simple query: the statements in one implicit transaction, its COMMIT, and then where
+      // the WAL ends, so the sync to disk needs no query of its own.
+      const results = await pg.exec(`${statements.map(execute).join(';\n')};\nCOMMIT;\n${WAL_POSITION}`);
+      const position = results.at(-1)?.rows[0] as WalPosition | undefined;
+      if (results.length !== statements.length + 2 || !position) throw new Error('unexpected results of a batch');
+      await wal.sync(position);
+      return results.slice(0, statements.length).map((result) => result.rows as Row[]);
     },
     async transaction(fn) {
       const result = await pg.transaction((tx) => fn(over(tx)));
@@ -164,6 +177,19 @@ function literal(value: unknown): string {
 }
 
 const WAL_SEGMENT = /^[0-9A-F]{24}$/;
+
+/** Where the WAL ends: its position and the segment file that holds it. */
+interface WalPosition {
+  lsn: string;
+  segment: string;
+}
+const WAL_POSITION = 'SELECT pg_current_wal_flush_lsn()::text AS lsn, pg_walfile_name(pg_current_wal_flush_lsn()) AS segment';
+
+/** An LSN ("16/B374D848") as one number, to compare two. */
+const lsnValue = (lsn: string) => {
+  const [high, low] = lsn.split('/');
+  return parseInt(high!, 16) * 2 ** 32 + parseInt(low!, 16);
+};
 /** Statements taken as reads: a plain SELECT writes no WAL worth waiting for. */
 const READ = /^\s*SELECT\b/i;
 
@@ -195,20 +221,18 @@ class WalSync {
     private readonly pgdata: string,
   ) {}
 
-  sync(): Promise<void> {
-    const run = this.queue.then(() => this.syncNow());
+  /** Syncs the WAL up to `upTo` (the end of a commit), or up to where it ends now. */
+  sync(upTo?: WalPosition): Promise<void> {
+    const run = this.queue.then(() => this.syncNow(upTo));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async syncNow(): Promise<void> {
+  private async syncNow(upTo?: WalPosition): Promise<void> {
     if (this.failure) throw this.failure;
-    const [row] = (
-      await this.pg.query<{ lsn: string; segment: string }>(
-        'SELECT pg_current_wal_flush_lsn()::text AS lsn, pg_walfile_name(pg_current_wal_flush_lsn()) AS segment',
-      )
-    ).rows;
-    if (!row || row.lsn === this.syncedLsn) return;
+    const row = upTo ?? (await this.pg.query<WalPosition>(WAL_POSITION)).rows[0];
+    // Already synced by an earlier call that came after this commit.
+    if (!row || (this.syncedLsn && lsnValue(row.lsn) <= lsnValue(this.syncedLsn))) return;
     if (row.segment !== this.segment) await this.nextSegment(row.segment);
     await this.handle!.datasync();
     this.syncedLsn = row.lsn;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Db, Queryable, QueryOptions, Row } from './db.js';
+import type { Db, Prepared, Queryable, QueryOptions, Row } from './db.js';
 
 export interface PostgresOptions {
   connectionString: string;
@@ -55,14 +55,24 @@ export function postgresDb(options: PostgresOptions): Db {
   /** A Db bound to one checked-out client (for `connection`). */
   const bound = (client: pg.PoolClient): Db => ({
     ...over(client),
+    batch: (statements) => inTransaction(client, (tx) => batch(tx, statements)),
     transaction: (fn) => inTransaction(client, fn),
     connection: (fn) => fn(bound(client)),
     maintain: async () => {},
     close: async () => {},
   });
 
+  const batch = async (tx: Queryable, statements: readonly Prepared[]) => {
+    const results: Row[][] = [];
+    for (const { name, sql, params } of statements) results.push(await tx.query(sql, params, { prepare: name }));
+    return results;
+  };
+
   return {
     ...over(pool),
+    async batch(statements) {
+      return this.transaction((tx) => batch(tx, statements));
+    },
     async transaction(fn) {
       const client = await pool.connect();
       let broken = false;

@@ -104,17 +104,18 @@ const PROJECTIONS: Record<ProjectionTable, Projection> = {
  * items (skipping unchanged ones) and deletes rows no longer in it. Both parts touch disjoint rows,
  * so they share a statement.
  */
-function syncStatement(table: ProjectionTable, p: Projection): string {
+function syncStatement(table: ProjectionTable, p: Projection, guard = 'true'): string {
   const columns = Object.keys(p.columns);
   const rest = columns.filter((c) => !p.key.includes(c));
   const groupBy = p.groupByKey ? `GROUP BY ${p.key.map((k) => columns.indexOf(k) + 1).join(', ')}` : '';
   return `WITH src AS (
   SELECT ${columns.map((c) => `${p.columns[c]} AS ${c}`).join(', ')}
   FROM jsonb_to_recordset($2::jsonb) AS r(${p.fields})
+  WHERE ${guard}
   ${groupBy}
 ), gone AS (
   DELETE FROM ${table} t
-  WHERE t.code = $1::text AND (${p.key.map((k) => `t.${k}`).join(', ')}) NOT IN (SELECT ${p.key.join(', ')} FROM src)
+  WHERE ${guard} AND t.code = $1::text AND (${p.key.map((k) => `t.${k}`).join(', ')}) NOT IN (SELECT ${p.key.join(', ')} FROM src)
 )
 INSERT INTO ${table} (code, ${columns.join(', ')})
 SELECT $1::text, ${columns.join(', ')} FROM src
@@ -122,9 +123,28 @@ ON CONFLICT (code, ${p.key.join(', ')}) DO UPDATE SET ${rest.map((c) => `${c} = 
 WHERE (${rest.map((c) => `${table}.${c}`).join(', ')}) IS DISTINCT FROM (${rest.map((c) => `excluded.${c}`).join(', ')})`;
 }
 
+/** The event a statement of an append group belongs to went into the log: $3 its version, $4 its id. */
+export const EVENT_WRITTEN = `EXISTS (SELECT 1 FROM session_events e WHERE e.code = $1::text AND e.seq = $3::integer AND e.event->>'id' = $4::text)`;
+
 const STATEMENTS = Object.fromEntries(
   PROJECTION_TABLES.map((table) => [table, syncStatement(table, PROJECTIONS[table])]),
 ) as Record<ProjectionTable, string>;
+const GUARDED = Object.fromEntries(
+  PROJECTION_TABLES.map((table) => [table, syncStatement(table, PROJECTIONS[table], EVENT_WRITTEN)]),
+) as Record<ProjectionTable, string>;
+
+/**
+ * The same sync as part of a group of appends: it writes only if the event it follows went into
+ * the log (the group's insert skips an event whose version someone else wrote first).
+ * $1 code, $2 the whole array, $3 and $4 the event's version and id.
+ */
+export function wholeSync(table: ProjectionTable, code: string, state: RoundState, event: { seq: number; id: string }) {
+  return {
+    name: `sync_${table}`,
+    sql: GUARDED[table],
+    params: [code, JSON.stringify(state.context[PROJECTIONS[table].source]), event.seq, event.id],
+  };
+}
 
 /**
  * The upsert half of syncStatement for the rows of many sessions at once, as a part of a larger

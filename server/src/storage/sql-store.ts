@@ -6,9 +6,9 @@ import {
   type SessionStore,
   type StoredEvent,
 } from '../sessions/store.js';
-import { isUniqueViolation, type Db, type Queryable } from './db.js';
+import { isUniqueViolation, type Db, type Prepared } from './db.js';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
-import { PROJECTION_TABLES, project, projectionWrite, upsertManyStatement, type ProjectionTable } from './projections.js';
+import { EVENT_WRITTEN, PROJECTION_TABLES, project, projectionWrite, upsertManyStatement, wholeSync, type ProjectionTable } from './projections.js';
 
 // Times are the application's milliseconds; stored as timestamptz for people and queries.
 // float8 division keeps sub-second precision; reading back rounds to whole milliseconds.
@@ -113,38 +113,37 @@ export class SqlStore implements SessionStore {
     const snapshots = batch.filter(({ seq, prev }) => !prev || seq % this.snapshotEvery === 0);
     const tokens = batch.flatMap(({ code, token }) => (token ? [{ code, participant_id: token.participantId, token_hash: token.tokenHash }] : []));
     const upserts = new Map<ProjectionTable, unknown[]>();
-    const whole: { code: string; tables: ProjectionTable[]; state: RoundState }[] = [];
-    for (const { code, event, state, prev } of batch) {
+    const wholes: { code: string; seq: number; event: RoundEvent; tables: ProjectionTable[]; state: RoundState }[] = [];
+    for (const { code, seq, event, state, prev } of batch) {
       const write = projectionWrite(event.type, state, prev);
       for (const [table, rows] of write.upserts) {
         const all = upserts.get(table) ?? [];
         for (const row of rows) all.push({ ...(row as object), code });
         upserts.set(table, all);
       }
-      if (write.whole.length) whole.push({ code, tables: write.whole, state });
+      if (write.whole.length) wholes.push({ code, seq, event, tables: write.whole, state });
     }
     const tables = [...upserts.keys()];
     const params: unknown[] = [JSON.stringify(items)];
     if (tokens.length) params.push(JSON.stringify(tokens));
     for (const table of tables) params.push(JSON.stringify(upserts.get(table)));
 
-    const run = async (q: Queryable) => {
-      const { name, sql } = appendStatement(tokens.length > 0, tables);
-      const rows = await q.query<{ code: string }>(sql, params, { prepare: name });
-      const written = new Set(rows.map((row) => row.code));
-      for (const { code, seq, event, state } of snapshots) {
-        if (!written.has(code)) continue;
-        await q.query(
-          `UPDATE sessions s SET snapshot_seq = $2, state = $3::jsonb, updated_at = greatest(s.updated_at, ${TS('$4')}, (${LAST_EVENT_AT}))
-           WHERE s.code = $1`,
-          [code, seq, JSON.stringify(state), event.at],
-          { prepare: 'snapshot' },
-        );
-      }
-      for (const { code, tables, state } of whole) if (written.has(code)) await project(q, code, tables, state);
-      return written;
-    };
-    const written = whole.length || snapshots.length ? await this.db.transaction(run) : await run(this.db);
+    // The appends, then what follows them only where their event went into the log: snapshots
+    // and tables synced whole. One transaction; on PGlite, one round trip with its sync.
+    const statements: Prepared[] = [{ ...appendStatement(tokens.length > 0, tables), params }];
+    for (const { code, seq, event, state } of snapshots) {
+      statements.push({
+        name: 'snapshot',
+        sql: `UPDATE sessions s SET snapshot_seq = $3, state = $2::jsonb, updated_at = greatest(s.updated_at, ${TS('$5')}, (${LAST_EVENT_AT}))
+              WHERE s.code = $1 AND ${EVENT_WRITTEN}`,
+        params: [code, JSON.stringify(state), seq, event.id, event.at],
+      });
+    }
+    for (const { code, seq, event, tables: whole, state } of wholes) {
+      for (const table of whole) statements.push(wholeSync(table, code, state, { seq, id: event.id }));
+    }
+    const [rows] = await this.db.batch(statements);
+    const written = new Set(rows!.map((row) => row.code as string));
     if (written.size === batch.length) return batch.map(() => null);
 
     // Another process wrote first: tell each refused append the version it found.
