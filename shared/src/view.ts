@@ -208,11 +208,18 @@ export type PersonalHead = Pick<ViewHead, 'me' | 'heldCount' | 'notes' | 'evalua
 /** The parts that are the same for every viewer of a state, given who is online. */
 export type SharedHead = Omit<ViewHead, keyof PersonalHead>;
 
-/** The shared head last made for each state, and for which presence (one flag per participant). */
-const sharedHeads = new WeakMap<RoundState, { flags: string; head: SharedHead }>();
+/**
+ * The shared head last made in each session (by its settings object, which no event replaces):
+ * for which state and presence (one flag per participant). Only the latest is kept — it is what
+ * the next state's head reuses objects from — so the versions a session remembers hold none.
+ */
+const sharedHeads = new WeakMap<RoundContext['settings'], { state: RoundState; flags: string; head: SharedHead }>();
 
-/** The shared head last made for a state, if any (for patches to reuse its objects). */
-export const lastSharedHead = (state: RoundState): SharedHead | undefined => sharedHeads.get(state)?.head;
+/** The shared head last made for a state, if it is still the latest of its session. */
+export const lastSharedHead = (state: RoundState): SharedHead | undefined => {
+  const last = sharedHeads.get(state.context.settings);
+  return last?.state === state ? last.head : undefined;
+};
 
 /** Who of `participants` is online, as one flag each; worked out once per presence set. */
 const presenceFlags = new WeakMap<ReadonlySet<string>, WeakMap<readonly Participant[], string>>();
@@ -230,7 +237,8 @@ function flagsOf(participants: readonly Participant[], online: ReadonlySet<strin
  * objects, so comparing what a viewer has with what it should have is mostly `===`.
  */
 export function sharedHeadFor(state: RoundState, online: ReadonlySet<string>, like?: SharedHead): SharedHead {
-  const cached = sharedHeads.get(state);
+  const latest = sharedHeads.get(state.context.settings);
+  const cached = latest?.state === state ? latest : undefined;
   const ctx = state.context;
   const flags = flagsOf(ctx.participants, online);
   if (cached?.flags === flags) return cached.head;
@@ -264,12 +272,13 @@ export function sharedHeadFor(state: RoundState, online: ReadonlySet<string>, li
       if (parts[key] !== before && dequal(parts[key], before)) parts[key] = before;
     }
   }
-  sharedHeads.set(state, { flags, head });
+  sharedHeads.set(state.context.settings, { state, flags, head });
   return head;
 }
 
 /** What a personal head is made of, to tell when the last one made for a viewer still holds. */
 interface PersonalInputs {
+  participants: RoundContext['participants'];
   votes: RoundContext['votes'];
   notes: RoundContext['notes'];
   evaluations: RoundContext['evaluations'];
@@ -280,16 +289,17 @@ interface PersonalInputs {
 }
 
 /**
- * The last personal head made for each viewer, per participants array (which only joins and
- * removals replace): a contribution from someone else leaves everyone else's the same object.
+ * The last personal head made for each viewer of a session (by its settings object, as above):
+ * a contribution from someone else leaves everyone else's the same object.
  */
-const personalHeads = new WeakMap<readonly Participant[], Map<string, { inputs: PersonalInputs; head: PersonalHead }>>();
+const personalHeads = new WeakMap<RoundContext['settings'], Map<string, { inputs: PersonalInputs; head: PersonalHead }>>();
 
 export function personalHead(state: RoundState, viewer: Viewer): PersonalHead {
   const ctx = state.context;
   const index = indexOf(ctx);
   const me = meOf(viewer);
   const inputs: PersonalInputs = {
+    participants: ctx.participants,
     votes: ctx.votes,
     notes: ctx.notes,
     evaluations: ctx.evaluations,
@@ -298,8 +308,8 @@ export function personalHead(state: RoundState, viewer: Viewer): PersonalHead {
     settings: ctx.settings,
     held: index.heldTotal - (me ? (index.heldBy.get(me) ?? 0) : 0),
   };
-  let byViewer = personalHeads.get(ctx.participants);
-  if (!byViewer) personalHeads.set(ctx.participants, (byViewer = new Map()));
+  let byViewer = personalHeads.get(ctx.settings);
+  if (!byViewer) personalHeads.set(ctx.settings, (byViewer = new Map()));
   const key = me ?? viewer.role;
   const last = byViewer.get(key);
   if (last && (Object.keys(inputs) as (keyof PersonalInputs)[]).every((k) => last.inputs[k] === inputs[k])) return last.head;
