@@ -33,6 +33,13 @@ export interface SecurityOptions {
   commandsPer10s: number;
 }
 
+/**
+ * Presence of one session is published at most once per this window (see presenceChanged). While
+ * rooms reconnect, each publish is a patch written to every screen in the room; arrivals spread
+ * over seconds, so a window much shorter than that saves little.
+ */
+const PRESENCE_WINDOW_MS = 1000;
+
 const DEFAULT_SECURITY: SecurityOptions = { publicOrigin: null, trustProxy: false, joinPerMinute: 120, commandsPer10s: 50 };
 
 export interface App {
@@ -98,11 +105,36 @@ export function createApplication({ store, logger, now = Date.now, clientDir, se
       sessions.changedElsewhere(code, seq).catch((err) => logger.error({ err, session: code }, 'catching up failed'));
     });
     io.on('session:deleted', (code) => void sessions.deletedElsewhere(code));
-    io.on('session:presence', (code) => void presenceChanged(code, false));
+    io.on('session:presence', (code) => presenceChanged(code, false));
   }
 
-  /** Participants came or went: everyone's online list changes (across processes when clustered). */
-  const presenceChanged = async (code: string, here: boolean) => {
+  /**
+   * Participants came or went: everyone's online list changes (across processes when clustered).
+   * One publish per session at most every PRESENCE_WINDOW_MS: the first change goes out at once,
+   * changes during the window after it go out together at its end, with the list as it is then.
+   * When a whole room reconnects at once (a restart, the venue's Wi-Fi), one publish per arrival
+   * would send every screen every arrival: n² patches per room.
+   */
+  const presenceHeld = new Map<string, { changed: boolean; here: boolean; timer: NodeJS.Timeout }>();
+  let shuttingDown = false;
+  const presenceChanged = (code: string, here: boolean) => {
+    // Closing disconnects everyone: nobody is left to tell.
+    if (shuttingDown) return;
+    const held = presenceHeld.get(code);
+    if (held) {
+      held.changed = true;
+      held.here ||= here;
+      return;
+    }
+    void publishPresence(code, here);
+    const timer = setTimeout(() => {
+      const { changed, here } = presenceHeld.get(code)!;
+      presenceHeld.delete(code);
+      if (changed) presenceChanged(code, here);
+    }, PRESENCE_WINDOW_MS);
+    presenceHeld.set(code, { changed: false, here: false, timer });
+  };
+  const publishPresence = async (code: string, here: boolean) => {
     try {
       if (adapter) {
         if (here) io.serverSideEmit('session:presence', code);
@@ -122,7 +154,7 @@ export function createApplication({ store, logger, now = Date.now, clientDir, se
     registerCommands(socket);
     socket.on('disconnect', () => {
       broadcaster.forget(socket);
-      if (viewer.role === 'participant') void presenceChanged(code, true);
+      if (viewer.role === 'participant') presenceChanged(code, true);
     });
     await socket.join(roomOf(code));
     const session = await sessions.get(code);
@@ -134,7 +166,7 @@ export function createApplication({ store, logger, now = Date.now, clientDir, se
     logger.info({ session: code, role: viewer.role }, 'connected');
     // The newcomer catches up; a participant's arrival changes everyone's online list.
     broadcaster.sync(session, socket);
-    if (viewer.role === 'participant') void presenceChanged(code, true);
+    if (viewer.role === 'participant') presenceChanged(code, true);
   });
 
   return {
@@ -142,6 +174,9 @@ export function createApplication({ store, logger, now = Date.now, clientDir, se
     io,
     sessions,
     async close() {
+      shuttingDown = true;
+      for (const { timer } of presenceHeld.values()) clearTimeout(timer);
+      presenceHeld.clear();
       await sessions.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await store.close();

@@ -1,14 +1,12 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
+import { SERVER_DIR } from './paths.js';
 
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   /** Where the built client lives; the server serves it when present. */
-  CLIENT_DIR: z.string().default(path.resolve(here, '../../client/dist')),
+  CLIENT_DIR: z.string().default(path.resolve(SERVER_DIR, '../client/dist')),
   /** Postgres for production and for several processes; without it, the embedded PGlite. */
   DATABASE_URL: z.string().optional(),
   /** Redis for several server processes behind a load balancer (Socket.IO's Redis Streams adapter). */
@@ -16,7 +14,7 @@ const Env = z.object({
   /** Postgres only: the schema for Kollegium's tables (created if missing); default: the search path's. */
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
   /** Where the embedded database keeps its files. */
-  DATA_DIR: z.string().default(path.resolve(here, '../../data')),
+  DATA_DIR: z.string().default(path.resolve(SERVER_DIR, '../data')),
   /** Sessions with no activity for this many days are deleted with all their data; 0 keeps them. */
   RETENTION_DAYS: z.coerce.number().min(0).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

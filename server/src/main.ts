@@ -44,14 +44,18 @@ const expire = () => {
     app.sessions.expire(Date.now() - config.RETENTION_DAYS * 24 * HOUR).catch((err) => logger.error({ err }, 'retention failed'));
   }
 };
-expire();
+// The first sweep a minute after start: right after a restart the database serves reconnects.
+const firstSweep = setTimeout(expire, 60_000).unref();
 const retention = setInterval(expire, HOUR).unref();
 // Database housekeeping (PGlite has no autovacuum), hourly and once soon after start.
 const maintain = () => void store.maintain().catch((err) => logger.error({ err }, 'database maintenance failed'));
 const firstMaintenance = setTimeout(maintain, 60_000).unref();
 const maintenance = setInterval(maintain, HOUR).unref();
 
-app.httpServer.listen(config.PORT, config.HOST, () => {
+// After a restart every client reconnects within seconds, while the event loop is busy loading
+// sessions: connections the kernel cannot queue for accept() are dropped and retried by TCP a
+// second or more later. Node's default backlog is 511; the kernel caps this at net.core.somaxconn.
+app.httpServer.listen({ port: config.PORT, host: config.HOST, backlog: 8192 }, () => {
   const address = app.httpServer.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   logger.info({ port }, `Kollegium is listening on http://localhost:${port}`);
@@ -62,6 +66,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
+    clearTimeout(firstSweep);
     clearInterval(retention);
     clearTimeout(firstMaintenance);
     clearInterval(maintenance);

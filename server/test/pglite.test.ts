@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -124,6 +124,22 @@ describe('PGlite on disk', () => {
   });
 });
 
+describe('PGlite checkpoints', () => {
+  it('checkpoints in the first lull after 16 MB of log, so a crash replays little', async () => {
+    const store = await openStore({ dataDir: await tempDir() });
+    try {
+      const behind = async () =>
+        (await store.db.query<{ mb: number }>('SELECT pg_wal_lsn_diff(pg_current_wal_flush_lsn(), redo_lsn)::float8 / 1048576 AS mb FROM pg_control_checkpoint()'))[0]!.mb;
+      await store.db.exec('CREATE TABLE filler (n int, text text)');
+      for (let i = 0; i < 6; i++) await store.db.query("INSERT INTO filler SELECT n, repeat('x', 200) FROM generate_series(1, 12000) n");
+      expect(await behind()).toBeGreaterThan(16);
+      await expect.poll(behind, { timeout: 10_000, interval: 250 }).toBeLessThan(1);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('PGlite after a crash', () => {
   it('a process killed mid-round leaves every acknowledged append, and its lock is taken over', async () => {
     const dataDir = await tempDir();
@@ -151,8 +167,8 @@ describe('PGlite after a crash', () => {
     });
     await exited;
 
-    // The dead process' lock goes stale after 2 s; opening waits for that instead of failing.
-    const store = await openStore({ dataDir, lock: { staleLockMs: 2000, lockWaitMs: 10_000 } });
+    // The dead process' lock is taken over at once: no waiting for it to go stale.
+    const store = await openStore({ dataDir, lock: { lockWaitMs: 0 } });
     try {
       const loaded = await store.load(round.code);
       expect(loaded!.seq).toBeGreaterThanOrEqual(acked);
@@ -161,6 +177,77 @@ describe('PGlite after a crash', () => {
       expect(await store.events(round.code, 0)).toEqual(round.steps.slice(0, loaded!.seq).map(({ seq, event }) => ({ seq, event })));
       expect(await store.findParticipant(round.code, round.steps[2]!.token!.tokenHash)).toBe('p-cem');
     } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('PGlite data-directory lock', () => {
+  /** The crash writer holding the lock of `dataDir`, once it has written its first append. */
+  async function writer(dataDir: string, code: string): Promise<{ child: ChildProcessWithoutNullStreams; exited: Promise<unknown> }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures/crash-writer.ts'), dataDir, code], {
+      cwd: path.join(here, '..'),
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk) => String(chunk).includes('acked 0') && resolve());
+      child.once('exit', (code) => reject(new Error(`writer exited with ${code}`)));
+    });
+    return { child, exited };
+  }
+
+  /** A lock directory as a process would have left it, with its holder's record. */
+  async function leftLock(dataDir: string, holder: { pid: number; hostname: string }): Promise<void> {
+    await fs.mkdir(path.join(dataDir, 'pglite.lock'));
+    await fs.writeFile(path.join(dataDir, 'pglite.lock', 'holder.json'), JSON.stringify(holder));
+  }
+
+  /** The pid of a process that has just exited. */
+  async function deadPid(): Promise<number> {
+    const child = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => child.once('exit', resolve));
+    return child.pid!;
+  }
+
+  it('refuses while another process holds it, and takes it over at once when that process is killed', async () => {
+    const dataDir = await tempDir();
+    const round = focusRound();
+    const { child, exited } = await writer(dataDir, round.code);
+    try {
+      await expect(openStore({ dataDir, lock: { lockWaitMs: 0 } })).rejects.toBeInstanceOf(DataDirLocked);
+      // Still refused after waiting longer than the staleness (the holder keeps its lock fresh).
+      await expect(openStore({ dataDir, lock: { staleLockMs: 2000, lockWaitMs: 3000 } })).rejects.toBeInstanceOf(DataDirLocked);
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    // lockWaitMs 0: taken over without a moment's wait, or refused.
+    const store = await openStore({ dataDir, lock: { lockWaitMs: 0 } });
+    expect(await store.load(round.code)).not.toBeNull();
+    await store.close();
+  });
+
+  it('takes over a lock left by a dead pid on this machine at once, also when the pid is its own (a container restarted)', async () => {
+    for (const pid of [await deadPid(), process.pid]) {
+      const dataDir = await tempDir();
+      await leftLock(dataDir, { pid, hostname: os.hostname() });
+      const store = await openStore({ dataDir, lock: { lockWaitMs: 0 } });
+      await store.close();
+    }
+  });
+
+  it('waits for staleness when the holder cannot be proven dead: another machine, no record', async () => {
+    const pid = await deadPid();
+    const leave = [
+      (dataDir: string) => leftLock(dataDir, { pid, hostname: `not-${os.hostname()}` }),
+      (dataDir: string) => fs.mkdir(path.join(dataDir, 'pglite.lock')),
+    ];
+    for (const left of leave) {
+      const dataDir = await tempDir();
+      await left(dataDir);
+      await expect(openStore({ dataDir, lock: { lockWaitMs: 0 } })).rejects.toBeInstanceOf(DataDirLocked);
+      // Nobody refreshes it, so it goes stale and is taken over.
+      const store = await openStore({ dataDir, lock: { staleLockMs: 2000, lockWaitMs: 5000 } });
       await store.close();
     }
   });

@@ -243,13 +243,19 @@ export function storeContract(name: string, open: () => Promise<ContractTarget>,
       expect(await store.events(freshCode(), 0)).toEqual([]);
     });
 
-    it('finds participants by token hash within their session only, until revoked', async () => {
+    /** A whole round and another session with only its first steps: what one may not see of the other. */
+    const twoRounds = async () => {
       const round = focusRound();
       await store.create(round.record);
       await appendAll(store, round.code, round.steps);
       const other = focusRound();
       await store.create(other.record);
       await appendAll(store, other.code, other.steps.slice(0, 3));
+      return { round, other };
+    };
+
+    it('finds participants by token hash within their session only, until revoked', async () => {
+      const { round, other } = await twoRounds();
 
       expect(await store.findParticipant(round.code, tokenHash(round.code, 'p-ada'))).toBe('p-ada');
       expect(await store.findParticipant(round.code, tokenHash(round.code, 'p-ben'))).toBe('p-ben');
@@ -267,6 +273,20 @@ export function storeContract(name: string, open: () => Promise<ContractTarget>,
       await store.revokeParticipant(freshCode(), 'p-ada');
       // The session itself is unchanged: revoking is about access, not the round.
       expect((await store.load(round.code))?.seq).toBe(round.steps.length);
+    });
+
+    it("lists a session's tokens that are not revoked, and no other session's", async () => {
+      const { round, other } = await twoRounds();
+      const tokens = async (code: string) =>
+        (await store.participantTokens(code)).sort((a, b) => a.participantId.localeCompare(b.participantId));
+      const expected = round.steps.flatMap((s) => (s.token ? [s.token] : [])).sort((a, b) => a.participantId.localeCompare(b.participantId));
+      expect(expected.length).toBeGreaterThan(1);
+      expect(await tokens(round.code)).toEqual(expected);
+
+      await store.revokeParticipant(round.code, 'p-ada');
+      expect(await tokens(round.code)).toEqual(expected.filter((t) => t.participantId !== 'p-ada'));
+      expect((await tokens(other.code)).map((t) => t.participantId)).toContain('p-ada');
+      expect(await tokens(freshCode())).toEqual([]);
     });
 
     it('deletes a session with all its rows in every table, and nothing of other sessions', async () => {

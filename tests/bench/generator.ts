@@ -220,8 +220,8 @@ class Client {
       forceNew: true,
       reconnection: cfg.reconnect,
       // As client/src/lib/socket.ts: jittered back-off so a room does not reconnect in lockstep.
-      reconnectionDelay: 1000,
-      reconnectionDelayMax: 10_000,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 2500,
       randomizationFactor: 0.5,
       timeout: 10_000,
     });

@@ -104,7 +104,7 @@ const HELP = `npm run bench [-- options]
   --restart-sessions=N    live sessions when the server is killed (200)
   --restart-wait=S        how long clients get to resync after the restart (30)
   --skip=a,b              leave out parts: ours, bare, main (steady + burst), burst, ramp, restart, client
-  --no-build              do not run \`npm run build -w client\` first
+  --no-build              do not build the client and the server first (npm run build -w client / -w server)
   --profile               write a CPU profile of our server (node --cpu-prof) in the steady+burst run
   --server-node-flags=".."  extra node flags for the server processes (e.g. --trace-gc)
   --wait-quiet=false      do not wait for other processes to leave the machine idle before each scenario

@@ -4,12 +4,13 @@
  *   npx tsx tests/bench/profile-top.ts tests/bench/results/profiles/<run>/<file>.cpuprofile
  */
 import fs from 'node:fs';
+import { SourceMap } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber?: number };
   hitCount?: number;
   children?: number[];
 }
@@ -43,8 +44,31 @@ function areaOf(url: string, fn: string): string {
   return path.basename(url);
 }
 
+/**
+ * Frames in a bundle (the production server, server/dist/main.js) mapped back to their sources
+ * through the bundle's source map, so areas and files read as in server/src and shared/src.
+ */
+function mapToSources(nodes: ProfileNode[]): void {
+  const maps = new Map<string, { map: SourceMap; dir: string } | null>();
+  for (const node of nodes) {
+    const { url, lineNumber, columnNumber = 0 } = node.callFrame;
+    if (!url.startsWith('file://') || url.includes('/node_modules/')) continue;
+    let found = maps.get(url);
+    if (found === undefined) {
+      const mapFile = `${fileURLToPath(url)}.map`;
+      found = fs.existsSync(mapFile) ? { map: new SourceMap(JSON.parse(fs.readFileSync(mapFile, 'utf8'))), dir: path.dirname(mapFile) } : null;
+      maps.set(url, found);
+    }
+    if (!found || lineNumber < 0) continue;
+    const entry = found.map.findEntry(lineNumber, columnNumber) as { originalSource?: string; originalLine?: number };
+    if (!entry.originalSource) continue;
+    node.callFrame = { ...node.callFrame, url: pathToFileURL(path.resolve(found.dir, entry.originalSource)).href, lineNumber: entry.originalLine ?? lineNumber };
+  }
+}
+
 export function summarizeProfile(file: string, top = 20): ProfileSummary {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+  mapToSources(profile.nodes);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
   for (let i = 0; i < profile.samples.length; i++) {

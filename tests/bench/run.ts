@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: Kollegium's real-time benchmark. See docs/benchmarks.md.
  *
- * Builds the client, starts the production server (server/src/main.ts through server-entry.ts)
- * pinned to core 0 and the load generator (generator.ts) pinned to core 1, runs the scenarios,
+ * Builds the client and the server, starts the production server (server/dist/main.js through
+ * server-entry.ts, both plain JavaScript run by plain node) pinned to core 0 and the load generator (generator.ts) pinned to core 1, runs the scenarios,
  * then the same against a bare Socket.IO relay (bare-server.ts), prints a table and writes
  * results/latest.json (quick runs: results/quick.json) and the chart.
  */
@@ -12,6 +12,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { buildServer } from '../../server/build.js';
 import { renderChart } from './chart.js';
 import { measureClientWeight, type ClientWeight } from './client-weight.js';
 import type { InitArgs, LoadArgs, LoadResult } from './generator.js';
@@ -53,8 +55,9 @@ setTimeout(() => {
   process.exit(3);
 }, watchdogMs).unref();
 
+/** A TypeScript script through tsx; a `.js` one (the servers, see prepareServers) by plain node. */
 function spawnNode(name: string, core: number, script: string, args: string[], env: NodeJS.ProcessEnv, nodeFlags: string[] = [], log?: string) {
-  const nodeArgs = [...nodeFlags, '--import', 'tsx', script, ...args];
+  const nodeArgs = [...nodeFlags, ...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script, ...args];
   const [cmd, argv] = canPin ? ['taskset', ['-c', String(core), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const out = log ? fs.openSync(log, 'a') : 'inherit';
   const child = spawn(cmd, argv, { cwd: ROOT, env, stdio: ['ignore', out, out, 'ipc'] });
@@ -84,6 +87,37 @@ function freePort(): Promise<number> {
       const { port } = srv.address() as net.AddressInfo;
       srv.close(() => resolve(port));
     });
+  });
+}
+
+/** Compiled by prepareServers: the wrapper, and what it starts for each kind of server. */
+const BENCH_DIST = path.join(here, 'dist');
+const SERVER_ENTRY = path.join(BENCH_DIST, 'server-entry.js');
+const TARGETS = { ours: path.join(ROOT, 'server/dist/main.js'), bare: path.join(BENCH_DIST, 'bare-server.js') };
+/** As `npm start` runs the server, plus a GC the wrapper can trigger before memory readings. */
+const SERVER_NODE_FLAGS = ['--enable-source-maps', '--expose-gc'];
+
+/**
+ * The servers run as JavaScript built ahead of time, not through tsx: ours is the production
+ * build (`npm run build -w server`, skipped with --no-build), and the wrapper and the bare relay
+ * are compiled the same way (esbuild, npm packages from node_modules), so both start and run alike.
+ */
+async function prepareServers(): Promise<void> {
+  if (opts.build) {
+    log('building the server (npm run build -w server)…');
+    await buildServer();
+  } else if (!fs.existsSync(TARGETS.ours)) {
+    throw new Error(`${path.relative(ROOT, TARGETS.ours)} is missing: run \`npm run build -w server\` or leave out --no-build`);
+  }
+  await build({
+    entryPoints: [path.join(here, 'server-entry.ts'), path.join(here, 'bare-server.ts')],
+    outdir: BENCH_DIST,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20.19',
+    packages: 'external',
+    logLevel: 'warning',
   });
 }
 
@@ -152,8 +186,8 @@ async function waitHealthy(url: string, child: ChildProcess, limitMs = 30_000): 
 
 async function startServer(kind: Kind, port: number, dataDir: string, profileDir?: string): Promise<Server> {
   const log = path.join(tmp, `server-${++serverCount}-${kind}.log`);
-  const flags = ['--expose-gc', ...opts.serverNodeFlags.split(' ').filter(Boolean), ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
-  const p = spawnNode('server', 0, path.join(here, 'server-entry.ts'), kind === 'bare' ? ['bare'] : [], serverEnv(port, dataDir), flags, log);
+  const flags = [...SERVER_NODE_FLAGS, ...opts.serverNodeFlags.split(' ').filter(Boolean), ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+  const p = spawnNode('server', 0, SERVER_ENTRY, [TARGETS[kind]], serverEnv(port, dataDir), flags, log);
   const url = `http://127.0.0.1:${port}`;
   let readyMs: number;
   try {
@@ -406,7 +440,7 @@ async function runMain(kind: Kind): Promise<MainResult> {
     await stopProcess(server, profileDir ? 60_000 : 5000);
     let profile: ProfileSummary | null = null;
     if (profileDir) {
-      // The main thread's profile (thread 0); others are helper threads such as tsx's loader.
+      // The main thread's profile (thread 0); others are helper threads.
       const files = fs.readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
       const file = files.find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f)) ?? files[0];
       if (file) {
@@ -575,7 +609,7 @@ interface RestartFigures {
   readyMs: number;
   /** New process spawned → /healthz answers. */
   startupMs: number;
-  /** From the restarted process: ms after its start when the wrapper ran (node + tsx) and when main.ts had opened the store. */
+  /** From the restarted process: ms after its start when the wrapper ran and when the server (main.js) had opened the store. */
   startup: { wrapperAtMs: number; mainLoadedAtMs: number | null } | null;
   clients: number;
   resynced: number;
@@ -616,8 +650,8 @@ async function runRestart(): Promise<RestartResult> {
     await server.exited;
     clearTimeout(killer);
     const tSpawn = Date.now();
-    const flags = ['--expose-gc', ...opts.serverNodeFlags.split(' ').filter(Boolean)];
-    const p = spawnNode('server', 0, path.join(here, 'server-entry.ts'), [], serverEnv(port, dataDir), flags, path.join(tmp, `server-${++serverCount}-restarted.log`));
+    const flags = [...SERVER_NODE_FLAGS, ...opts.serverNodeFlags.split(' ').filter(Boolean)];
+    const p = spawnNode('server', 0, SERVER_ENTRY, [TARGETS.ours], serverEnv(port, dataDir), flags, path.join(tmp, `server-${++serverCount}-restarted.log`));
     server = { ...server, pid: p.pid, child: p.child, exited: p.exited, metrics: (args = {}) => p.rpc.call<ServerMetrics>('metrics', args, 30_000) };
     await waitHealthy(server.url, p.child);
     const tReady = Date.now();
@@ -931,6 +965,7 @@ async function main(): Promise<void> {
   }
 
   const want = (part: string) => !opts.skip.includes(part);
+  if (want('ours') || want('bare')) await prepareServers();
   if (want('ours')) {
     if (want('main')) results.ours = await attempt('ours', () => runMain('ours'));
     if (want('ramp')) results.oursRamp = await attempt('ours ramp', () => runRamp('ours'));

@@ -1,18 +1,21 @@
 /**
  * Starts a server for the benchmark with an opt-in metrics channel, without touching server/src.
  *
- *   node --import tsx tests/bench/server-entry.ts [bare]
+ *   node tests/bench/dist/server-entry.js TARGET.js        (compiled by run.ts, see prepareServers)
  *
  * With BENCH_METRICS=1 and an IPC channel (started by run.ts), it measures the event-loop delay
  * with perf_hooks' monitorEventLoopDelay and answers `metrics` calls with the histogram,
- * memoryUsage() and cpuUsage(). Then it imports the production entry (server/src/main.ts, which
- * reads PORT, HOST, LOG_LEVEL, … from the environment) or the bare Socket.IO baseline.
+ * memoryUsage() and cpuUsage(). Then it imports TARGET: the production build
+ * (server/dist/main.js, which reads PORT, HOST, LOG_LEVEL, … from the environment) or the bare
+ * Socket.IO baseline, both plain JavaScript run by plain node, as `npm start` runs the server.
  */
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { serveRpc } from './rpc.js';
 
-const target = process.argv[2] === 'bare' ? './bare-server.ts' : '../../server/src/main.ts';
-/** Milliseconds since the process started: when this wrapper ran, and when main.ts had finished its top level. */
+const target = process.argv[2];
+if (!target) throw new Error('usage: server-entry.js TARGET.js');
+/** Milliseconds since the process started: when this wrapper ran, and when the target had finished its top level. */
 const startup: { wrapperAtMs: number; mainLoadedAtMs: number | null } = { wrapperAtMs: Math.round(process.uptime() * 1000), mainLoadedAtMs: null };
 
 /**
@@ -91,6 +94,6 @@ if (process.env.BENCH_METRICS === '1' && process.send) {
   });
 }
 
-// main.ts opens the store with a top-level await, so this resolves once the store is open.
-await import(target);
+// main.js opens the store with a top-level await, so this resolves once the store is open.
+await import(pathToFileURL(target).href);
 startup.mainLoadedAtMs = Math.round(process.uptime() * 1000);

@@ -21,10 +21,13 @@ export interface ServerProcess {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-/** The production entry point (`server/src/main.ts`) as its own process, ready when /healthz answers. */
+/**
+ * The production server (`server/dist/main.js`, built by the test run's global setup) as its own
+ * process, started as `npm start` starts it; ready when /healthz answers.
+ */
 export async function startServerProcess(env: Record<string, string>, port?: number): Promise<ServerProcess> {
   const listen = port ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+  const child = spawn(process.execPath, ['--enable-source-maps', 'server/dist/main.js'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(listen), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -85,6 +85,8 @@ function registerCommands(socket: IoSocket, limiter: RateLimiterMemory, deps: De
     const caller = callerOf(socket);
     const session = await sessions.require(socket.data.code);
     const dedupeKey = `${caller.role === 'participant' ? caller.participantId : caller.role}:${cid}`;
+    await session.recallLogged();
+    // From here to `remember` nothing waits: a resend racing the original finds it.
     const earlier = session.recall(dedupeKey);
     if (earlier) {
       ack(await earlier);

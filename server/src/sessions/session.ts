@@ -23,8 +23,16 @@ export class LiveSession {
    * the pending answer while a command is in flight, the answer itself once it is known.
    */
   private answered = new Map<string, CommandAck | Promise<CommandAck>>();
+  private readLogged: (() => Promise<readonly { seq: number; event: RoundEvent }[]>) | null = null;
+  private loggedRecalled: Promise<void> | null = null;
   private timer: NodeJS.Timeout | undefined;
   private history = new Map<number, RoundState>();
+  /**
+   * Device tokens (hash → participant id) given out or verified here, so a participant's
+   * reconnect needs no database read; whether the participant is still in the round is checked
+   * against the state each time.
+   */
+  private tokens = new Map<string, string>();
 
   constructor(
     record: SessionRecord,
@@ -38,9 +46,31 @@ export class LiveSession {
     this.history.set(this.seq, this.state);
   }
 
-  /** Remembers the commands of recently logged events, so resends after a restart are not applied twice. */
-  recallLogged(events: readonly { seq: number; event: RoundEvent }[]): void {
-    for (const { seq, event } of events) if (event.cmd) this.remember(event.cmd, { ok: true, seq });
+  /**
+   * Where the commands of recently logged events are read, so that resends after a restart are not
+   * applied twice. Read at the session's first command (`recallLogged`), not when it loads: after a
+   * restart every live session loads at once, while its clients reconnect.
+   */
+  recallLoggedFrom(read: () => Promise<readonly { seq: number; event: RoundEvent }[]>): void {
+    this.readLogged = read;
+  }
+
+  /** Resolves once the commands logged before this process loaded the session are remembered. */
+  recallLogged(): Promise<void> {
+    const read = this.readLogged;
+    if (!read) return Promise.resolve();
+    this.loggedRecalled ??= read().then(
+      (events) => {
+        this.readLogged = null;
+        for (const { seq, event } of events) if (event.cmd && !this.answered.has(event.cmd)) this.remember(event.cmd, { ok: true, seq });
+      },
+      (error: unknown) => {
+        // Read again by the next command.
+        this.loggedRecalled = null;
+        throw error;
+      },
+    );
+    return this.loggedRecalled;
   }
 
   /** The state at an earlier version, if still remembered. */
@@ -81,8 +111,23 @@ export class LiveSession {
         continue;
       }
       this.advance(seq, next);
+      if (token) this.tokens.set(token.tokenHash, token.participantId);
       return seq;
     }
+  }
+
+  /** The participant a device token was given to, if this process knows the token. */
+  knownToken(tokenHash: string): string | undefined {
+    return this.tokens.get(tokenHash);
+  }
+
+  rememberToken(tokenHash: string, participantId: string): void {
+    this.tokens.set(tokenHash, participantId);
+  }
+
+  /** The participant's tokens are revoked (removed from the round). */
+  forgetTokensOf(participantId: string): void {
+    for (const [hash, id] of this.tokens) if (id === participantId) this.tokens.delete(hash);
   }
 
   /**

@@ -92,7 +92,9 @@ export class Sessions {
           return null;
         }
         const session = new LiveSession(record, this.store);
-        session.recallLogged(await this.store.events(code, Math.max(0, record.seq - REMEMBERED_COMMANDS)));
+        session.recallLoggedFrom(() => this.store.events(code, Math.max(0, record.seq - REMEMBERED_COMMANDS)));
+        // One read for the whole room, instead of one per participant when they all reconnect.
+        for (const token of await this.store.participantTokens(code)) session.rememberToken(token.tokenHash, token.participantId);
         this.arm(session);
         return session;
       });
@@ -115,7 +117,10 @@ export class Sessions {
       const seq = await session.serialize(async () => {
         before = session.seq;
         const seq = await session.apply(event, token);
-        if (event.type === 'participant:remove') await this.store.revokeParticipant(session.code, event.participantId);
+        if (event.type === 'participant:remove') {
+          session.forgetTokensOf(event.participantId);
+          await this.store.revokeParticipant(session.code, event.participantId);
+        }
         return seq;
       });
       this.arm(session);
@@ -188,15 +193,23 @@ export class Sessions {
   }
 
   async participantFor(code: string, token: string): Promise<string | null> {
-    const participantId = await this.store.findParticipant(code, hashSecret(token));
-    if (!participantId) return null;
     const session = await this.get(code);
     if (!session) return null;
+    const tokenHash = hashSecret(token);
+    // The session knows its tokens from its load, its joins here and earlier checks, so a
+    // reconnect needs no database read (a whole room reconnects at once after a restart or a
+    // Wi-Fi drop); one given out by another process since is read once.
+    const participantId = session.knownToken(tokenHash) ?? (await this.store.findParticipant(code, tokenHash));
+    if (!participantId) return null;
+    session.rememberToken(tokenHash, participantId);
     const find = () => session.state.context.participants.find((p) => p.id === participantId);
     // Joined through another process a moment ago: its notice may not have arrived yet.
     if (!find()) await this.changedElsewhere(code);
     const participant = find();
-    return participant && !participant.removed ? participantId : null;
+    if (participant && !participant.removed) return participantId;
+    // Removed (here or by another process, whose revocation the cache would not see).
+    session.forgetTokensOf(participantId);
+    return null;
   }
 
   keyMatches(session: LiveSession, role: 'facilitator' | 'board', key: string): boolean {

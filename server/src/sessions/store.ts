@@ -54,6 +54,11 @@ export interface SessionStore {
   events(code: string, afterSeq: number): Promise<StoredEvent[]>;
   /** Null for unknown and for revoked tokens. */
   findParticipant(code: string, tokenHash: string): Promise<string | null>;
+  /**
+   * Every token of the session that is not revoked: a live session checks its participants'
+   * reconnects against them without a read each.
+   */
+  participantTokens(code: string): Promise<ParticipantToken[]>;
   /** Every token of this participant stops being valid. */
   revokeParticipant(code: string, participantId: string): Promise<void>;
   /** Removes the session and everything stored about it; false if there was none. */
@@ -105,6 +110,13 @@ export class MemoryStore implements SessionStore {
   async findParticipant(code: string, tokenHash: string): Promise<string | null> {
     const token = this.tokens.get(`${code}:${tokenHash}`);
     return token && !token.revoked ? token.participantId : null;
+  }
+
+  async participantTokens(code: string): Promise<ParticipantToken[]> {
+    const prefix = `${code}:`;
+    return [...this.tokens]
+      .filter(([key, token]) => key.startsWith(prefix) && !token.revoked)
+      .map(([key, token]) => ({ code, participantId: token.participantId, tokenHash: key.slice(prefix.length) }));
   }
 
   async revokeParticipant(code: string, participantId: string): Promise<void> {

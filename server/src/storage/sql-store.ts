@@ -176,6 +176,14 @@ export class SqlStore implements SessionStore {
     return row?.participant_id ?? null;
   }
 
+  async participantTokens(code: string): Promise<ParticipantToken[]> {
+    const rows = await this.db.query<{ participant_id: string; token_hash: string }>(
+      'SELECT participant_id, token_hash FROM participant_tokens WHERE code = $1 AND revoked_at IS NULL',
+      [code],
+    );
+    return rows.map((row) => ({ code, participantId: row.participant_id, tokenHash: row.token_hash }));
+  }
+
   async revokeParticipant(code: string, participantId: string): Promise<void> {
     await this.db.query(
       'UPDATE participant_tokens SET revoked_at = now() WHERE code = $1 AND participant_id = $2 AND revoked_at IS NULL',

@@ -1,0 +1,57 @@
+/**
+ * The production server: src/main.ts and the shared package bundled by esbuild into one ES
+ * module, dist/main.js, so `npm start` runs plain JavaScript and compiles nothing at start.
+ *
+ *   npm run build -w server
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * npm packages bundled with our code, with what they import: plain JavaScript that loads faster
+ * from one file than as hundreds of modules from node_modules (~0.2 s of every start). Every other
+ * package stays external and loads from node_modules as published — PGlite finds its WebAssembly
+ * next to its own modules, pino its worker threads; the Redis client and umzug load only when used.
+ */
+const BUNDLED = new Set(['express', 'express-rate-limit', 'helmet', 'rate-limiter-flexible', 'socket.io', 'zod', 'xstate', 'dequal']);
+
+const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+
+/** Builds dist/main.js; returns its path. */
+export async function buildServer({ logLevel = 'warning' }: { logLevel?: 'info' | 'warning' } = {}): Promise<string> {
+  const outfile = path.join(here, 'dist/main.js');
+  await build({
+    entryPoints: [path.join(here, 'src/main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20.19',
+    // Stack traces point into the sources (node --enable-source-maps).
+    sourcemap: true,
+    sourcesContent: false,
+    logLevel,
+    // Bundled CommonJS packages require Node's built-in modules.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    plugins: [
+      {
+        name: 'packages',
+        setup(b) {
+          b.onResolve({ filter: /^[^./]/ }, (args) => {
+            // Our workspace packages are TypeScript; what a bundled package imports is bundled with it.
+            if (args.path.startsWith('@kollegium/') || args.importer.includes('/node_modules/')) return undefined;
+            return BUNDLED.has(packageOf(args.path)) ? undefined : { path: args.path, external: true };
+          });
+        },
+      },
+    ],
+  });
+  return outfile;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await buildServer({ logLevel: 'info' });
+}
