@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataDirLocked, migrate, openStore } from '../src/storage/index.js';
-import { segmentsBetween } from '../src/storage/pglite.js';
+import { prepareSegment, segmentAfter, segmentsBetween } from '../src/storage/pglite.js';
 import { focusRound } from './round.js';
 import { storeContract } from './storage.contract.js';
 
@@ -40,6 +40,55 @@ describe('WAL segments to sync when the log moves on to a new one', () => {
     expect(segmentsBetween('000000010000000000000003', '000000020000000000000004')).toBeNull();
     expect(segmentsBetween('000000010000000000000004', '000000010000000000000003')).toBeNull();
     expect(segmentsBetween('000000010000000000000001', '0000000100000000000000F0')).toBeNull();
+  });
+});
+
+describe('the next WAL segment, written before the log needs it', () => {
+  it('is named after the current one, also across a log number', () => {
+    expect(segmentAfter('000000010000000000000003')).toBe('000000010000000000000004');
+    expect(segmentAfter('0000000100000000000000FF')).toBe('000000010000000100000000');
+    expect(segmentAfter('00000002000000030000001A')).toBe('00000002000000030000001B');
+  });
+
+  it('is a file of zeros of the segment size, and never replaces a segment that is there', async () => {
+    const dir = await tempDir();
+    const bytes = 2.5 * 1024 * 1024;
+    await prepareSegment(dir, '000000010000000000000004', bytes);
+    const made = await fs.readFile(path.join(dir, '000000010000000000000004'));
+    expect(made.length).toBe(bytes);
+    expect(made.every((b) => b === 0)).toBe(true);
+
+    await fs.writeFile(path.join(dir, '000000010000000000000005'), 'written by Postgres');
+    await prepareSegment(dir, '000000010000000000000005', bytes);
+    expect(await fs.readFile(path.join(dir, '000000010000000000000005'), 'utf8')).toBe('written by Postgres');
+    expect((await fs.readdir(dir)).sort()).toEqual(['000000010000000000000004', '000000010000000000000005']);
+  });
+
+  it('is there once the log is half way through its segment, and Postgres writes on in it', { timeout: 60_000 }, async () => {
+    const dataDir = await tempDir();
+    const store = await openStore({ dataDir });
+    const position = async () =>
+      (await store.db.query<{ segment: string; offset: number }>(
+        "SELECT pg_walfile_name(pg_current_wal_lsn()) AS segment, ((pg_current_wal_lsn() - '0/0'::pg_lsn) % (16 * 1024 * 1024))::float8 AS offset",
+      ))[0]!;
+    await store.db.exec('CREATE TABLE filler (n integer PRIMARY KEY, data text)');
+    const start = await position();
+    const next = path.join(dataDir, 'pglite', 'pg_wal', segmentAfter(start.segment));
+    let n = 0;
+    const fill = () => store.db.query('INSERT INTO filler VALUES ($1, $2)', [n++, crypto.randomBytes(256 * 1024).toString('hex')]);
+    while ((await position()).offset < 8.5 * 1024 * 1024) await fill();
+    // Written in the background after a commit's sync: there well before the segment fills up.
+    await expect.poll(() => fs.stat(next).then((s) => s.size, () => 0), { timeout: 10_000 }).toBe(16 * 1024 * 1024);
+    while ((await position()).segment === start.segment) await fill();
+    expect((await position()).segment).toBe(segmentAfter(start.segment));
+    await store.close();
+
+    const reopened = await openStore({ dataDir });
+    try {
+      expect(await reopened.db.query('SELECT count(*)::int AS rows FROM filler')).toEqual([{ rows: n }]);
+    } finally {
+      await reopened.close();
+    }
   });
 });
 

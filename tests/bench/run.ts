@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { buildServer } from '../../server/build.js';
+import { buildServer, NODE_FLAGS } from '../../server/build.js';
 import { renderChart } from './chart.js';
 import { measureClientWeight, type ClientWeight } from './client-weight.js';
 import type { InitArgs, LoadArgs, LoadResult } from './generator.js';
@@ -95,7 +95,7 @@ const BENCH_DIST = path.join(here, 'dist');
 const SERVER_ENTRY = path.join(BENCH_DIST, 'server-entry.js');
 const TARGETS = { ours: path.join(ROOT, 'server/dist/main.js'), bare: path.join(BENCH_DIST, 'bare-server.js') };
 /** As `npm start` runs the server, plus a GC the wrapper can trigger before memory readings. */
-const SERVER_NODE_FLAGS = ['--enable-source-maps', '--expose-gc'];
+const SERVER_NODE_FLAGS = [...NODE_FLAGS, '--expose-gc'];
 
 /**
  * The servers run as JavaScript built ahead of time, not through tsx: ours is the production

@@ -129,8 +129,14 @@ export async function pgliteDb(options: PgliteOptions): Promise<Db> {
     connection: (fn) => fn(db),
     // Single-user Postgres has no autovacuum: without this, rows replaced by updates (snapshots,
     // projections) would pile up and the planner's statistics would stay those of an empty database.
+    // One table per statement, so live rounds' commits go on in between: a VACUUM of the whole
+    // database (with its ~60 catalogs, which change only with migrations) held the event loop for
+    // a third of a second. pg_statistic is the catalog that ANALYZE itself rewrites.
     async maintain() {
-      await direct.exec('VACUUM (ANALYZE)');
+      const tables = await direct.query<{ name: string }>(
+        "SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename",
+      );
+      for (const { name } of [...tables, { name: 'pg_catalog.pg_statistic' }]) await direct.exec(`VACUUM (ANALYZE) ${name}`);
       await wal.sync();
     },
     close() {
@@ -348,6 +354,11 @@ class WalSync {
   private failure: unknown = null;
   private lull: NodeJS.Timeout | null = null;
   private closed = false;
+  /** The size of a WAL segment file, read off the first one opened. */
+  private segmentBytes = 0;
+  /** The segment whose successor was last prepared, and that work (see prepareNext). */
+  private preparedAfter: string | null = null;
+  private prepared: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly pg: PGlite,
@@ -408,6 +419,24 @@ class WalSync {
     if (row.segment !== this.segment) await this.nextSegment(row.segment);
     await this.handle!.datasync();
     this.syncedLsn = row.lsn;
+    this.prepareNext(row);
+  }
+
+  /**
+   * Postgres zero-fills a new WAL segment inside the commit that first needs it, and the first
+   * fdatasync of that file then writes all 16 MB: ~100–200 ms on a virtual disk, once per segment,
+   * for that commit and every commit behind it. So once the current segment is half full, the next
+   * one is written here in the background — zeros, synced, then linked in under its name (never
+   * over a file Postgres made meanwhile): the very file Postgres would create, which it then opens
+   * as it is. Recycled segments (after checkpoints) exist already and are left alone.
+   */
+  private prepareNext(at: WalPosition): void {
+    if (this.closed || this.preparedAfter === at.segment || !this.segmentBytes) return;
+    if (lsnValue(at.lsn) % this.segmentBytes < this.segmentBytes / 2) return;
+    this.preparedAfter = at.segment;
+    const next = segmentAfter(at.segment);
+    const bytes = this.segmentBytes;
+    this.prepared = this.prepared.then(() => prepareSegment(path.join(this.pgdata, 'pg_wal'), next, bytes)).catch(() => undefined);
   }
 
   /** The first sync, or the WAL went on into a new segment file (every 16 MB). */
@@ -436,6 +465,7 @@ class WalSync {
       this.redoLsn = redo;
     }
     this.handle = await fs.open(path.join(walDir, segment), 'r');
+    this.segmentBytes ||= (await this.handle.stat()).size;
     this.segment = segment;
   }
 
@@ -461,6 +491,7 @@ class WalSync {
     if (this.lull) clearTimeout(this.lull);
     await this.queue;
     await this.dataFiles;
+    await this.prepared;
     await this.handle?.close();
     this.handle = null;
   }
@@ -475,13 +506,45 @@ const SEGMENTS_PER_LOG = 0x100;
  */
 export function segmentsBetween(from: string | null, to: string): string[] | null {
   if (from === null || from.slice(0, 8) !== to.slice(0, 8)) return null;
-  const number = (name: string) => parseInt(name.slice(8, 16), 16) * SEGMENTS_PER_LOG + parseInt(name.slice(16, 24), 16);
-  const [a, b] = [number(from), number(to)];
+  const [a, b] = [segmentNumber(from), segmentNumber(to)];
   if (!(b > a) || b - a > 64) return null;
-  const hex = (n: number) => n.toString(16).toUpperCase().padStart(8, '0');
   const names: string[] = [];
-  for (let n = a + 1; n < b; n++) names.push(`${to.slice(0, 8)}${hex(Math.floor(n / SEGMENTS_PER_LOG))}${hex(n % SEGMENTS_PER_LOG)}`);
+  for (let n = a + 1; n < b; n++) names.push(segmentName(to.slice(0, 8), n));
   return names;
+}
+
+/** The segment after `name` on its timeline. */
+export const segmentAfter = (name: string) => segmentName(name.slice(0, 8), segmentNumber(name) + 1);
+
+const segmentNumber = (name: string) => parseInt(name.slice(8, 16), 16) * SEGMENTS_PER_LOG + parseInt(name.slice(16, 24), 16);
+const hex = (n: number) => n.toString(16).toUpperCase().padStart(8, '0');
+const segmentName = (timeline: string, n: number) => `${timeline}${hex(Math.floor(n / SEGMENTS_PER_LOG))}${hex(n % SEGMENTS_PER_LOG)}`;
+
+/**
+ * A zero-filled WAL segment `name` of `bytes`, on disk, unless one is there already: written
+ * under a temporary name (with the prefix of Postgres' own, which its crash recovery clears) and linked in, which
+ * fails rather than replaces when Postgres created the segment in the meantime.
+ */
+export async function prepareSegment(walDir: string, name: string, bytes: number): Promise<void> {
+  const target = path.join(walDir, name);
+  if (await fs.stat(target).then(() => true, () => false)) return;
+  const temp = path.join(walDir, 'xlogtemp.kollegium');
+  try {
+    const handle = await fs.open(temp, 'w');
+    try {
+      const zeros = Buffer.alloc(Math.min(bytes, 1024 * 1024));
+      for (let at = 0; at < bytes; at += zeros.length) await handle.write(zeros, 0, Math.min(zeros.length, bytes - at), at);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await fs.link(temp, target).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+  } finally {
+    await fs.rm(temp, { force: true });
+  }
+  await syncFile(walDir);
 }
 
 async function syncFile(file: string, { missingOk = false } = {}): Promise<void> {
