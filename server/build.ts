@@ -12,12 +12,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /**
  * How Node runs dist/main.js — `npm start` (package.json), the Docker image (Dockerfile), the
- * tests and the benchmark; a test keeps the first two equal to this. Stack traces point into the
- * sources. A young generation of up to 64 MB per half (16 MB by default): a round's views and
- * patches live a few hundred milliseconds, which at 16 MB outlasted two scavenges and went to the
- * old generation, and its collections paused the event loop for 50–100 ms every ~10 s under load.
+ * tests and the benchmark; a test keeps the first two equal to this. A young generation of up to
+ * 64 MB per half (16 MB by default): a round's views and patches live a few hundred milliseconds,
+ * which at 16 MB outlasted two scavenges and went to the old generation, whose collections paused
+ * the event loop for 50–100 ms every ~10 s under load. No --enable-source-maps: the first stack
+ * trace made Node parse the bundle's whole map into ~340,000 live arrays (~45 MB), which every
+ * full collection then marks again. Traces name dist/main.js, which is readable (not minified,
+ * each module headed by its source path); dist/main.js.map is there for debugging with the flag.
  */
-export const NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=64'];
+export const NODE_FLAGS = ['--max-semi-space-size=64'];
 
 /**
  * npm packages bundled with our code, with what they import: plain JavaScript that loads faster
@@ -39,7 +42,7 @@ export async function buildServer({ logLevel = 'warning' }: { logLevel?: 'info' 
     platform: 'node',
     format: 'esm',
     target: 'node20.19',
-    // Stack traces point into the sources (node --enable-source-maps).
+    // For profiles (tests/bench/profile-top.ts) and for debugging with node --enable-source-maps.
     sourcemap: true,
     sourcesContent: false,
     logLevel,
