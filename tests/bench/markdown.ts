@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmtBytes, fmtMs, fmtRatio } from './stats.js';
+import { fmtBytes, fmtMs, fmtRatio, fmtRssPoints } from './stats.js';
 
 /** A results file read back: shaped by run.ts, read loosely here. */
 type R = any;
@@ -51,7 +51,7 @@ export function renderMarkdown(r: R): string {
     const m = (x: R, f: (x: R) => string) => (x ? f(x) : '—');
     rows.push(['sessions / connections', m(o, (x) => `${x.setup.sessions} / ${x.setup.connections.toLocaleString('en')}`), m(b, (x) => `${x.setup.sessions} / ${x.setup.connections.toLocaleString('en')}`), '']);
     rows.push(['setup: create sessions, join, connect', m(o, (x) => fmtMs(x.setup.ms)), m(b, (x) => fmtMs(x.setup.ms)), fmtRatio(o?.setup.ms, b?.setup.ms)]);
-    rows.push(['server RSS: empty / all connected / after steady', m(o, (x) => `${fmtBytes(x.memory.baseline.rss)} / ${fmtBytes(x.memory.idle.rss)} / ${fmtBytes(x.memory.active?.rss)}`), m(b, (x) => `${fmtBytes(x.memory.baseline.rss)} / ${fmtBytes(x.memory.idle.rss)} / ${fmtBytes(x.memory.active?.rss)}`), '']);
+    rows.push(['server RSS: empty / half / all connected / after steady', m(o, (x) => fmtRssPoints(x.memory)), m(b, (x) => fmtRssPoints(x.memory)), '']);
     rows.push(['memory per idle connection: RSS (heap)', m(o, (x) => `${fmtBytes(x.memory.perIdleConnection)} (${fmtBytes(x.memory.perIdleConnectionHeap)})`), m(b, (x) => `${fmtBytes(x.memory.perIdleConnection)} (${fmtBytes(x.memory.perIdleConnectionHeap)})`), fmtRatio(o?.memory.perIdleConnection, b?.memory.perIdleConnection)]);
     rows.push(['memory per active session: RSS (heap)', m(o, (x) => `${fmtBytes(x.memory.perActiveSession)} (${fmtBytes(x.memory.perActiveSessionHeap)})`), m(b, (x) => `${fmtBytes(x.memory.perActiveSession)} (${fmtBytes(x.memory.perActiveSessionHeap)})`), fmtRatio(o?.memory.perActiveSession, b?.memory.perActiveSession)]);
     rows.push(['memory per session with its connections: RSS', m(o, (x) => fmtBytes(x.memory.perSessionWithConnections)), m(b, (x) => fmtBytes(x.memory.perSessionWithConnections)), fmtRatio(o?.memory.perSessionWithConnections, b?.memory.perSessionWithConnections)]);

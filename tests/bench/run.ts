@@ -21,7 +21,7 @@ import { parseOptions, type Options } from './options.js';
 import { othersCoresOver, readProc, Sampler, type ProcUsage } from './procstat.js';
 import { summarizeProfile, type ProfileSummary } from './profile-top.js';
 import { RpcClient } from './rpc.js';
-import { fmtBytes, fmtMs, fmtRatio, round, sleep } from './stats.js';
+import { fmtBytes, fmtMs, fmtRatio, fmtRssPoints, round, sleep } from './stats.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '../..');
@@ -372,6 +372,8 @@ interface MainResult {
   setup: AddResult & Pick<Measured<unknown>, 'server' | 'generator' | 'machine'>;
   memory: {
     baseline: { rss: number; heapUsed: number };
+    /** With half the sessions set up: per idle connection = (idle − halfway) ÷ the connections in between. */
+    halfway: { memory: { rss: number; heapUsed: number }; connections: number } | null;
     idle: { rss: number; heapUsed: number };
     active: { rss: number; heapUsed: number } | null;
     perIdleConnection: number;
@@ -404,7 +406,18 @@ async function runMain(kind: Kind): Promise<MainResult> {
     await gen.call('closeAll', {}, 60_000);
     const baseline = await memoryPoint(server);
     log(`${kind}: setting up ${opts.sessions} sessions × (${opts.participants} participants + facilitator + board)…`);
-    const setup = await measured(server, gen, () => addSessions(gen, opts.sessions));
+    // Memory per idle connection is the slope from half to all of them connected, so the server's
+    // fixed costs stay out of it — above all a young generation grown to its full size under the
+    // setup's load, which is the same whether 2,700 or 5,400 people are connected.
+    let halfway = null as { memory: Awaited<ReturnType<typeof memoryPoint>>; connections: number } | null;
+    const setup = await measured(server, gen, async () => {
+      const firstCount = Math.ceil(opts.sessions / 2);
+      const first = await addSessions(gen, firstCount);
+      if (opts.sessions === firstCount) return first;
+      halfway = { memory: await memoryPoint(server), connections: first.connections };
+      const second = await addSessions(gen, opts.sessions - firstCount);
+      return { ...second, added: first.added + second.added, failed: first.failed + second.failed, errors: [...first.errors, ...second.errors], ms: first.ms + second.ms };
+    });
     const s = setup.result;
     log(`${kind}: ${s.sessions} sessions, ${s.connections} connections in ${(s.ms / 1000).toFixed(1)} s${s.failed ? `, ${s.failed} FAILED: ${s.errors[0]}` : ''}`);
     if (s.sessions === 0) throw new Error(`${kind}: no session could be set up: ${s.errors.join('; ')}`);
@@ -436,6 +449,7 @@ async function runMain(kind: Kind): Promise<MainResult> {
       await noteLate(gen, burst);
     }
     const conns = s.connections;
+    const [from, fromConns] = halfway && conns > halfway.connections ? [halfway.memory, halfway.connections] : [baseline, 0];
     await gen.call('closeAll', {}, 60_000).catch(() => null);
     await stopProcess(server, profileDir ? 60_000 : 5000);
     let profile: ProfileSummary | null = null;
@@ -454,10 +468,11 @@ async function runMain(kind: Kind): Promise<MainResult> {
       setup: { ...s, server: setup.server, generator: setup.generator, machine: setup.machine },
       memory: {
         baseline,
+        halfway,
         idle,
         active,
-        perIdleConnection: Math.round((idle.rss - baseline.rss) / conns),
-        perIdleConnectionHeap: Math.round((idle.heapUsed - baseline.heapUsed) / conns),
+        perIdleConnection: Math.round((idle.rss - from.rss) / (conns - fromConns)),
+        perIdleConnectionHeap: Math.round((idle.heapUsed - from.heapUsed) / (conns - fromConns)),
         perActiveSession: Math.round((active.rss - idle.rss) / s.sessions),
         perActiveSessionHeap: Math.round((active.heapUsed - idle.heapUsed) / s.sessions),
         perSessionWithConnections: Math.round((active.rss - baseline.rss) / s.sessions),
@@ -860,7 +875,7 @@ function printReport(r: Results): void {
     const m = (x: MainResult | null, g: (x: MainResult) => string) => (x ? g(x) : '—');
     rows.push(['sessions / connections', m(o, (x) => `${x.setup.sessions} / ${x.setup.connections}`), m(b, (x) => `${x.setup.sessions} / ${x.setup.connections}`), '']);
     rows.push(['setup time (HTTP create + joins + connects)', m(o, (x) => fmtMs(x.setup.ms)), m(b, (x) => fmtMs(x.setup.ms)), fmtRatio(o?.setup.ms, b?.setup.ms)]);
-    rows.push(['server RSS: empty / idle / after steady', m(o, (x) => `${fmtBytes(x.memory.baseline.rss)} / ${fmtBytes(x.memory.idle.rss)} / ${fmtBytes(x.memory.active?.rss)}`), m(b, (x) => `${fmtBytes(x.memory.baseline.rss)} / ${fmtBytes(x.memory.idle.rss)} / ${fmtBytes(x.memory.active?.rss)}`), '']);
+    rows.push(['server RSS: empty / half / all connected / after steady', m(o, (x) => fmtRssPoints(x.memory)), m(b, (x) => fmtRssPoints(x.memory)), '']);
     rows.push(['memory per idle connection (RSS; heap)', m(o, (x) => `${fmtBytes(x.memory.perIdleConnection)}; ${fmtBytes(x.memory.perIdleConnectionHeap)}`), m(b, (x) => `${fmtBytes(x.memory.perIdleConnection)}; ${fmtBytes(x.memory.perIdleConnectionHeap)}`), fmtRatio(o?.memory.perIdleConnection, b?.memory.perIdleConnection)]);
     rows.push(['memory per active session (RSS; heap)', m(o, (x) => `${fmtBytes(x.memory.perActiveSession)}; ${fmtBytes(x.memory.perActiveSessionHeap)}`), m(b, (x) => `${fmtBytes(x.memory.perActiveSession)}; ${fmtBytes(x.memory.perActiveSessionHeap)}`), fmtRatio(o?.memory.perActiveSession, b?.memory.perActiveSession)]);
     rows.push(['memory per session with its connections (RSS)', m(o, (x) => fmtBytes(x.memory.perSessionWithConnections)), m(b, (x) => fmtBytes(x.memory.perSessionWithConnections)), fmtRatio(o?.memory.perSessionWithConnections, b?.memory.perSessionWithConnections)]);

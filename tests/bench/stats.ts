@@ -65,6 +65,11 @@ export function fmtRatio(ours: number | null | undefined, bare: number | null | 
   return `${(ours / bare).toFixed(2)}×`;
 }
 
+/** A run's RSS readings in order: empty, half the sessions connected, all connected, after the steady load. */
+export function fmtRssPoints(memory: { baseline: { rss: number }; halfway?: { memory: { rss: number } } | null; idle: { rss: number }; active?: { rss: number } | null }): string {
+  return [memory.baseline.rss, memory.halfway?.memory.rss, memory.idle.rss, memory.active?.rss].map(fmtBytes).join(' / ');
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
