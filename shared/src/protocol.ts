@@ -5,7 +5,7 @@ import { JOIN_CODE_PATTERN } from './joinCode.js';
 import { LIMITS } from './limits.js';
 import type { ChallengeView, ContributionView, RoleView } from './view.js';
 
-export { LIMITS, PROTOCOL_VERSION } from './limits.js';
+export { LIMITS, PROTOCOL_VERSION, RECONNECTION } from './limits.js';
 
 const id = z.string().min(1).max(64);
 /** Postgres keeps no NUL character in text or JSON: refused here, not failed at the write. */
@@ -219,3 +219,4 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ')
     .slice(0, 300);
 }
+

@@ -8,6 +8,7 @@
  * contribution is found by the marker at the start of its text (`#<n> …`).
  */
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
+import { RECONNECTION } from '@kollegium/shared';
 import { io, type Socket } from 'socket.io-client';
 import { rpcLog, serveRpc } from './rpc.js';
 import { pool, round, Samples, sleep, summarize } from './stats.js';
@@ -219,11 +220,8 @@ class Client {
       transports: ['websocket'],
       forceNew: true,
       reconnection: cfg.reconnect,
-      // As client/src/lib/socket.ts: jittered back-off so a room does not reconnect in lockstep.
-      reconnectionDelay: 500,
-      reconnectionDelayMax: 2500,
-      randomizationFactor: 0.5,
-      timeout: 10_000,
+      // As the real client (client/src/lib/socket.ts): jittered back-off.
+      ...RECONNECTION,
     });
     const s = this.socket;
     this.ready = new Promise<void>((resolve, reject) => {

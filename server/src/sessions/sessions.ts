@@ -199,9 +199,12 @@ export class Sessions {
     // The session knows its tokens from its load, its joins here and earlier checks, so a
     // reconnect needs no database read (a whole room reconnects at once after a restart or a
     // Wi-Fi drop); one given out by another process since is read once.
-    const participantId = session.knownToken(tokenHash) ?? (await this.store.findParticipant(code, tokenHash));
-    if (!participantId) return null;
-    session.rememberToken(tokenHash, participantId);
+    let participantId = session.knownToken(tokenHash);
+    if (!participantId) {
+      const found = await this.store.findParticipant(code, tokenHash);
+      if (!found) return null;
+      session.rememberToken(tokenHash, (participantId = found));
+    }
     const find = () => session.state.context.participants.find((p) => p.id === participantId);
     // Joined through another process a moment ago: its notice may not have arrived yet.
     if (!find()) await this.changedElsewhere(code);
