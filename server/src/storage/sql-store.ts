@@ -27,13 +27,11 @@ export class SqlStore implements SessionStore {
     readonly db: Db,
     readonly snapshotEvery = 50,
     /**
-     * How appends are grouped (see GroupCommit): groups start at least 10 ms apart, so a busy
+     * How appends are grouped (see GroupCommit): groups start at least 5 ms apart, so a busy
      * server writes tens of appends at once, and the next group's statement may run while the
-     * one before waits for the disk. A group costs PGlite ~1 ms of the event loop whatever its
-     * size and each append in it ~0.15 ms more, so the spacing caps that fixed cost at a tenth
-     * of a core; at 5 ms a server at 500 appends/s spent a sixth of its core more.
+     * one before waits for the disk.
      */
-    group: GroupCommitOptions = { spacingMs: 10, maxInFlight: 2 },
+    group: GroupCommitOptions = { spacingMs: 5, maxInFlight: 2 },
   ) {
     this.appends = new GroupCommit<Append>((batch) => this.appendMany(batch), group);
   }
