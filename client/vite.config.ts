@@ -1,6 +1,7 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { lingui } from '@lingui/vite-plugin';
+import { describeClientWeight, measureClientWeight } from './weight';
 
 const server = 'http://localhost:3000';
 
@@ -19,12 +20,21 @@ const common = [
 ];
 const matches = (patterns: RegExp[]) => (id: string) => patterns.some((p) => p.test(id));
 
+/** Every build ends with what a participant's phone loads (see weight.ts), read off dist/. */
+const participantWeight = (): Plugin => ({
+  name: 'kollegium:participant-weight',
+  apply: 'build',
+  closeBundle() {
+    this.info(describeClientWeight(measureClientWeight(import.meta.dirname)));
+  },
+});
+
 export default defineConfig({
   // lingui.config.ts sits beside this file, wherever the build is started from.
-  plugins: [react(), lingui({ cwd: import.meta.dirname, failOnMissing: true, failOnCompileError: true })],
+  plugins: [react(), lingui({ cwd: import.meta.dirname, failOnMissing: true, failOnCompileError: true }), participantWeight()],
   build: {
     outDir: 'dist',
-    // dist/.vite/manifest.json: lets tools (tests/bench/client-weight.ts) see exactly what each page loads.
+    // dist/.vite/manifest.json: lets weight.ts see exactly what each page loads.
     manifest: true,
     // Browsers without <link rel="modulepreload"> (Safari before 17) still load every chunk, only
     // not ahead of time; the polyfill would cost every phone its bytes.

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { buildServer, NODE_FLAGS } from '../../server/build.js';
 import { renderChart } from './chart.js';
-import { measureClientWeight, type ClientWeight } from './client-weight.js';
+import { describeClientWeight, measureClientWeight, PARTICIPANT_JS_BUDGET, type ClientWeight } from '../../client/weight.js';
 import type { InitArgs, LoadArgs, LoadResult } from './generator.js';
 import { parseOptions, type Options } from './options.js';
 import { othersCoresOver, readProc, Sampler, type ProcUsage } from './procstat.js';
@@ -796,7 +796,7 @@ function evaluate(r: Results): Target[] {
     );
   }
   if (r.client && 'jsGzip' in r.client) {
-    add('participant entry JS, gzipped', '≤ 100 kB', `${(r.client.jsGzip / 1000).toFixed(1)} kB`, r.client.jsGzip <= 100_000);
+    add('participant entry JS, gzipped', `≤ ${PARTICIPANT_JS_BUDGET / 1000} kB`, `${(r.client.jsGzip / 1000).toFixed(1)} kB`, r.client.jsGzip <= PARTICIPANT_JS_BUDGET);
     add(
       'participant chunks without facilitator/board code',
       'none found',
@@ -972,7 +972,7 @@ async function main(): Promise<void> {
     }
     try {
       results.client = measureClientWeight();
-      log(`participant entry: ${(results.client.jsGzip / 1000).toFixed(1)} kB JS + ${(results.client.cssGzip / 1000).toFixed(1)} kB CSS gzipped; separation ${results.client.separation.ok ? 'ok' : 'FOUND role code'}`);
+      log(describeClientWeight(results.client));
     } catch (error) {
       results.client = { error: error instanceof Error ? error.message : String(error) };
       results.errors.push(`client weight: ${results.client.error}`);

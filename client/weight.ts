@@ -2,9 +2,10 @@
  * What a participant's phone downloads before the participant page can render: the entry chunk
  * from index.html, the lazy participant page chunk, and every chunk either imports statically,
  * plus their CSS — gzipped with node:zlib. Also checks that none of those chunks carries
- * facilitator-only or board-only code.
+ * facilitator-only or board-only code. Reported by every client build (the plugin in
+ * vite.config.ts) and by `npm run bench`.
  *
- *   npx tsx tests/bench/client-weight.ts   (after `npm run build -w client`)
+ *   npx tsx client/weight.ts   (after `npm run build -w client`)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const CLIENT_DIR = path.resolve(here, '../../client');
+export const CLIENT_DIR = here;
 
 export interface WeightFile {
   file: string;
@@ -212,6 +213,22 @@ export function measureClientWeight(clientDir = CLIENT_DIR): ClientWeight {
     localeGzip,
     separation: { markers: markers.length, ok: hits.length === 0 && controlHits > 0, found: hits, controlHits },
   };
+}
+
+/** Gzipped JavaScript a participant's phone may load before its page renders (bytes). */
+export const PARTICIPANT_JS_BUDGET = 100_000;
+
+/** One line for a build log: the weight, its budget and the separation check. */
+export function describeClientWeight(w: ClientWeight): string {
+  const kB = (n: number) => `${(n / 1000).toFixed(1)} kB`;
+  const chunks = w.files.filter((f) => f.role !== 'css' && !f.role.startsWith('locale')).length;
+  const separation = w.separation.ok
+    ? 'no facilitator or board code'
+    : w.separation.controlHits === 0
+      ? 'separation check found no markers in the facilitator and board chunks either'
+      : `facilitator or board code found: ${w.separation.found.map((h) => `${h.marker} (${h.from}) in ${h.file}`).join(', ')}`;
+  const over = w.jsGzip > PARTICIPANT_JS_BUDGET ? ` — OVER the budget of ${kB(PARTICIPANT_JS_BUDGET)}` : ` (budget ${kB(PARTICIPANT_JS_BUDGET)})`;
+  return `participant entry: ${kB(w.jsGzip)} JS${over} + ${kB(w.cssGzip)} CSS gzipped, ${chunks} chunks; ${separation}`;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
