@@ -219,4 +219,3 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ')
     .slice(0, 300);
 }
-
