@@ -28,7 +28,14 @@ export const NODE_FLAGS = ['--max-semi-space-size=64'];
  * package stays external and loads from node_modules as published — PGlite finds its WebAssembly
  * next to its own modules, pino its worker threads; the Redis client and umzug load only when used.
  */
-const BUNDLED = new Set(['express', 'express-rate-limit', 'helmet', 'rate-limiter-flexible', 'socket.io', 'zod', 'xstate', 'dequal']);
+const BUNDLED = new Set(['express', 'express-rate-limit', 'helmet', 'rate-limiter-flexible', 'socket.io', 'zod', 'xstate', 'dequal', 'debug']);
+
+/**
+ * What bundled packages get for `debug`: loggers that do nothing unless DEBUG is set (see
+ * src/quiet-debug.ts), through a CommonJS module as debug's own, which `require` and `import` take alike.
+ */
+const QUIET_DEBUG = path.join(here, 'src/quiet-debug.ts');
+const QUIET_DEBUG_MODULE = path.join(here, 'src/quiet-debug.cjs');
 
 const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 
@@ -52,6 +59,7 @@ export async function buildServer({ logLevel = 'warning' }: { logLevel?: 'info' 
       {
         name: 'packages',
         setup(b) {
+          b.onResolve({ filter: /^debug$/ }, (args) => (args.importer === QUIET_DEBUG ? undefined : { path: QUIET_DEBUG_MODULE }));
           b.onResolve({ filter: /^[^./]/ }, (args) => {
             // Our workspace packages are TypeScript; what a bundled package imports is bundled with it.
             if (args.path.startsWith('@kollegium/') || args.importer.includes('/node_modules/')) return undefined;

@@ -1,4 +1,4 @@
-import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import { createActor, initialTransition, type AnyActorScope, type AnyStateMachine, type SnapshotFrom } from 'xstate';
 import { isOwner, type Caller, type RoundContext } from './model.js';
 import { COMMAND_ROLES, isCommandName } from './protocol.js';
 import type { Phase } from './phases.js';
@@ -12,9 +12,36 @@ export interface RoundState {
 
 type Snapshot = SnapshotFrom<typeof roundMachine>;
 
+/**
+ * The machine's snapshot of each state this module made, so the next event starts from it instead
+ * of resolving the state value again. States from elsewhere (loaded, replayed) are resolved once.
+ */
+const snapshots = new WeakMap<RoundState, Snapshot>();
+
 function toState(snapshot: Snapshot): RoundState {
-  return { phase: snapshot.value as Phase, context: snapshot.context };
+  const state: RoundState = { phase: snapshot.value as Phase, context: snapshot.context };
+  snapshots.set(state, snapshot);
+  return state;
 }
+
+/**
+ * What `machine.transition` runs with. XState's own `transition()` builds a throwaway actor, with
+ * its initial snapshot and two actor systems, on every call: the most garbage per contribution of
+ * anything on the server. The round machine spawns nothing, schedules nothing and its actions only
+ * assign (applied inside the step, not through the executor), so one inert scope serves every call.
+ */
+const self = createActor(roundMachine as AnyStateMachine);
+const scope: AnyActorScope = {
+  self,
+  id: '',
+  sessionId: '',
+  system: self.system,
+  logger: () => undefined,
+  defer: () => undefined,
+  emit: () => undefined,
+  stopChild: () => undefined,
+  actionExecutor: () => undefined,
+};
 
 export function startRound(input: RoundInput): RoundState {
   const [snapshot] = initialTransition(roundMachine, input);
@@ -38,10 +65,9 @@ export function roleAllows(type: RoundEvent['type'], caller: Caller, context: Ro
  */
 export function applyEvent(state: RoundState, event: RoundEvent): RoundState | null {
   if (!roleAllows(event.type, event.caller, state.context)) return null;
-  const snapshot = roundMachine.resolveState({ value: state.phase, context: state.context });
+  const snapshot = snapshots.get(state) ?? roundMachine.resolveState({ value: state.phase, context: state.context });
   if (!snapshot.can(event)) return null;
-  const [next] = transition(roundMachine, snapshot, event);
-  return toState(next);
+  return toState(roundMachine.transition(snapshot, event, scope));
 }
 
 /** The absolute time at which the round needs a `round:timeout`, if its clock is running. */

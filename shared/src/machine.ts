@@ -344,8 +344,8 @@ const nextStepsNext = [
 
 export const roundMachine = machineSetup.createMachine({
   id: 'round',
-  // XState's pure `transition()` makes a throwaway actor that computes an initial snapshot with
-  // no input; without this guard that would throw (and capture a stack trace) on every event.
+  // The actor behind engine.ts' transitions computes an initial snapshot with no input; without
+  // this guard that would throw.
   context: ({ input }) => (input ? initialContext(input) : (undefined as unknown as RoundContext)),
   initial: 'lobby',
   on: {

@@ -287,6 +287,17 @@ interface PersonalInputs {
   settings: RoundContext['settings'];
   held: number;
 }
+/** Its keys, once (not Object.keys per viewer and version); `satisfies` keeps the list complete. */
+const PERSONAL_INPUTS = Object.keys({
+  participants: 0,
+  votes: 0,
+  notes: 0,
+  evaluations: 0,
+  challenges: 0,
+  focusId: 0,
+  settings: 0,
+  held: 0,
+} satisfies Record<keyof PersonalInputs, 0>) as (keyof PersonalInputs)[];
 
 /**
  * The last personal head made for each viewer of a session (by its settings object, as above):
@@ -312,7 +323,7 @@ export function personalHead(state: RoundState, viewer: Viewer): PersonalHead {
   if (!byViewer) personalHeads.set(ctx.settings, (byViewer = new Map()));
   const key = me ?? viewer.role;
   const last = byViewer.get(key);
-  if (last && (Object.keys(inputs) as (keyof PersonalInputs)[]).every((k) => last.inputs[k] === inputs[k])) return last.head;
+  if (last && PERSONAL_INPUTS.every((k) => last.inputs[k] === inputs[k])) return last.head;
   const head = makePersonalHead(ctx, index, viewer, inputs.held);
   byViewer.set(key, { inputs, head });
   return head;
