@@ -29,6 +29,8 @@ export interface Options {
   skip: string[];
   build: boolean;
   profile: boolean;
+  /** Sample both servers' allocations (V8's sampling heap profiler) over each measured run. */
+  allocations: boolean;
   /** Extra node flags for the server processes (diagnosis, e.g. --trace-gc). */
   serverNodeFlags: string;
   /** Extra node flags for the load generator (diagnosis). */
@@ -62,6 +64,7 @@ const FULL: Options = {
   skip: [],
   build: true,
   profile: false,
+  allocations: false,
   serverNodeFlags: '',
   generatorNodeFlags: '',
   keepLogs: false,
@@ -106,6 +109,7 @@ const HELP = `npm run bench [-- options]
   --skip=a,b              leave out parts: ours, bare, main (steady + burst), burst, ramp, restart, client
   --no-build              do not build the client and the server first (npm run build -w client / -w server)
   --profile               write a CPU profile of our server (node --cpu-prof) in the steady+burst run
+  --allocations           sample both servers' allocations over the steady run: bytes per contribution, top sites
   --server-node-flags=".."  extra node flags for the server processes (e.g. --trace-gc)
   --wait-quiet=false      do not wait for other processes to leave the machine idle before each scenario
   --generator-node-flags=".."  the same for the load generator

@@ -1,7 +1,9 @@
 /**
- * Where a V8 CPU profile (node --cpu-prof) spent its time: self time by function and by area.
+ * Where a V8 CPU profile (node --cpu-prof) spent its time: self time by function and by area;
+ * and, alike, where a sampled heap profile (--allocations) allocated its bytes.
  *
  *   npx tsx tests/bench/profile-top.ts tests/bench/results/profiles/<run>/<file>.cpuprofile
+ *   npx tsx tests/bench/profile-top.ts tests/bench/results/profiles/<run>/<file>.heapprofile
  */
 import fs from 'node:fs';
 import { SourceMap } from 'node:module';
@@ -68,15 +70,65 @@ function mapToSources(nodes: ProfileNode[]): void {
 
 export function summarizeProfile(file: string, top = 20): ProfileSummary {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
-  mapToSources(profile.nodes);
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
   for (let i = 0; i < profile.samples.length; i++) {
     const id = profile.samples[i]!;
     selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   }
+  const s = summarize(profile.nodes, selfUs, top);
+  const ms = (us: number) => Math.round(us / 1000);
+  return {
+    file,
+    totalMs: ms(s.total),
+    byArea: s.byArea.map(({ area, self, pct }) => ({ area, ms: ms(self), pct })),
+    inclusive: s.inclusive.map(({ what, self, pct }) => ({ what, ms: ms(self), pct })),
+    topFunctions: s.topFunctions.map(({ fn, where, self, pct }) => ({ fn, where, ms: ms(self), pct })),
+  };
+}
+
+/** A sampled heap profile (HeapProfiler.stopSampling): a tree of frames, each with the bytes allocated in it. */
+interface HeapProfileNode {
+  id: number;
+  callFrame: ProfileNode['callFrame'];
+  selfSize: number;
+  children: HeapProfileNode[];
+}
+
+export interface AllocationSummary {
+  file: string;
+  bytes: number;
+  byArea: { area: string; bytes: number; pct: number }[];
+  inclusive: { what: string; bytes: number; pct: number }[];
+  topFunctions: { fn: string; where: string; bytes: number; pct: number }[];
+}
+
+/** Where a sampled heap profile's bytes were allocated: by area and function, as for CPU time. */
+export function summarizeAllocations(file: string, top = 20): AllocationSummary {
+  const { head } = JSON.parse(fs.readFileSync(file, 'utf8')) as { head: HeapProfileNode };
+  const nodes: ProfileNode[] = [];
+  const bytes = new Map<number, number>();
+  const flatten = (node: HeapProfileNode) => {
+    nodes.push({ id: node.id, callFrame: node.callFrame, children: node.children.map((c) => c.id) });
+    bytes.set(node.id, node.selfSize);
+    node.children.forEach(flatten);
+  };
+  flatten(head);
+  const s = summarize(nodes, bytes, top);
+  return {
+    file,
+    bytes: s.total,
+    byArea: s.byArea.map(({ area, self, pct }) => ({ area, bytes: self, pct })),
+    inclusive: s.inclusive.map(({ what, self, pct }) => ({ what, bytes: self, pct })),
+    topFunctions: s.topFunctions.map(({ fn, where, self, pct }) => ({ fn, where, bytes: self, pct })),
+  };
+}
+
+/** Self amounts (microseconds, bytes) of a profile's frames, by area, below our files, and by function. */
+function summarize(nodes: ProfileNode[], selfOf: Map<number, number>, top: number) {
+  mapToSources(nodes);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  for (const n of nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const anchorsOf = new Map<number, Set<number>>();
   const anchors = (id: number): Set<number> => {
     let set = anchorsOf.get(id);
@@ -88,46 +140,56 @@ export function summarizeProfile(file: string, top = 20): ProfileSummary {
     anchorsOf.set(id, set);
     return set;
   };
-  const inclusiveUs = INCLUSIVE.map(() => 0);
+  const inclusive = INCLUSIVE.map(() => 0);
   let total = 0;
-  const fns = new Map<string, { fn: string; where: string; us: number }>();
+  const fns = new Map<string, { fn: string; where: string; self: number }>();
   const areas = new Map<string, number>();
-  for (const [id, us] of selfUs) {
+  for (const [id, self] of selfOf) {
     const node = byId.get(id);
-    if (!node) continue;
+    if (!node || !self) continue;
     const { functionName, url, lineNumber } = node.callFrame;
     if (functionName === '(idle)') continue;
-    total += us;
-    for (const i of anchors(id)) inclusiveUs[i]! += us;
+    total += self;
+    for (const i of anchors(id)) inclusive[i]! += self;
     const where = url ? `${url.replace(/^file:\/\//, '').replace(/.*\/(node_modules|server|shared|tests)\//, '$1/')}:${lineNumber + 1}` : '';
     const key = `${functionName}@${where}`;
-    const entry = fns.get(key) ?? { fn: functionName || '(anonymous)', where, us: 0 };
-    entry.us += us;
+    const entry = fns.get(key) ?? { fn: functionName || '(anonymous)', where, self: 0 };
+    entry.self += self;
     fns.set(key, entry);
     const area = areaOf(url, functionName);
-    areas.set(area, (areas.get(area) ?? 0) + us);
+    areas.set(area, (areas.get(area) ?? 0) + self);
   }
-  const pct = (us: number) => Math.round((us / total) * 1000) / 10;
+  const pct = (amount: number) => Math.round((amount / total) * 1000) / 10;
   return {
-    file,
-    totalMs: Math.round(total / 1000),
+    total,
     byArea: [...areas]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 15)
-      .map(([area, us]) => ({ area, ms: Math.round(us / 1000), pct: pct(us) })),
-    inclusive: INCLUSIVE.map(([what], i) => ({ what, ms: Math.round(inclusiveUs[i]! / 1000), pct: pct(inclusiveUs[i]!) })),
+      .map(([area, self]) => ({ area, self, pct: pct(self) })),
+    inclusive: INCLUSIVE.map(([what], i) => ({ what, self: inclusive[i]!, pct: pct(inclusive[i]!) })),
     topFunctions: [...fns.values()]
-      .sort((a, b) => b.us - a.us)
+      .sort((a, b) => b.self - a.self)
       .slice(0, top)
-      .map((f) => ({ fn: f.fn, where: f.where, ms: Math.round(f.us / 1000), pct: pct(f.us) })),
+      .map((f) => ({ fn: f.fn, where: f.where, self: f.self, pct: pct(f.self) })),
   };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const file = process.argv[2];
   if (!file) {
-    console.error('usage: profile-top.ts <file.cpuprofile>');
+    console.error('usage: profile-top.ts <file.cpuprofile | file.heapprofile>');
     process.exit(2);
+  }
+  if (file.endsWith('.heapprofile')) {
+    const a = summarizeAllocations(file);
+    const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+    console.log(`allocated ${mb(a.bytes)} (sampled)\n\nby area:`);
+    for (const x of a.byArea) console.log(`  ${String(x.pct).padStart(5)}%  ${x.area}`);
+    console.log('\ninclusive (allocated below frames of):');
+    for (const x of a.inclusive) console.log(`  ${String(x.pct).padStart(5)}%  ${x.what}`);
+    console.log('\ntop functions (self):');
+    for (const f of a.topFunctions) console.log(`  ${String(f.pct).padStart(5)}%  ${f.fn}  ${f.where}`);
+    process.exit(0);
   }
   const s = summarizeProfile(file);
   console.log(`busy ${s.totalMs} ms (idle excluded)\n\nby area:`);

@@ -19,7 +19,7 @@ import { describeClientWeight, measureClientWeight, PARTICIPANT_JS_BUDGET, type 
 import type { InitArgs, LoadArgs, LoadResult } from './generator.js';
 import { parseOptions, type Options } from './options.js';
 import { othersCoresOver, readProc, Sampler, type ProcUsage } from './procstat.js';
-import { summarizeProfile, type ProfileSummary } from './profile-top.js';
+import { summarizeAllocations, summarizeProfile, type AllocationSummary, type ProfileSummary } from './profile-top.js';
 import { RpcClient } from './rpc.js';
 import { fmtBytes, fmtMs, fmtRatio, fmtRssPoints, round, sleep } from './stats.js';
 
@@ -141,6 +141,7 @@ interface Server {
   log: string;
   readyMs: number;
   metrics(args?: { collect?: boolean; reset?: boolean }): Promise<ServerMetrics>;
+  call<T>(method: string, args?: unknown): Promise<T>;
 }
 
 let serverCount = 0;
@@ -165,6 +166,7 @@ function serverEnv(port: number, dataDir: string): NodeJS.ProcessEnv {
     // Durable storage (PGlite on disk) once it lands; ignored before.
     DATA_DIR: dataDir,
     BENCH_METRICS: '1',
+    ...(opts.allocations ? { BENCH_ALLOCATIONS: profilesDir() } : {}),
     ...(opts.store === 'postgres' ? { DATABASE_URL: opts.databaseUrl, DATABASE_SCHEMA: schema } : {}),
   };
 }
@@ -182,6 +184,13 @@ async function waitHealthy(url: string, child: ChildProcess, limitMs = 30_000): 
     await sleep(20);
   }
   throw new Error(`server not healthy within ${limitMs} ms`);
+}
+
+/** Where this run's CPU and allocation profiles go (made on first use). */
+function profilesDir(): string {
+  const dir = path.join(RESULTS, 'profiles', started.toISOString().replace(/[:.]/g, '-'));
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 async function startServer(kind: Kind, port: number, dataDir: string, profileDir?: string): Promise<Server> {
@@ -205,6 +214,7 @@ async function startServer(kind: Kind, port: number, dataDir: string, profileDir
     log,
     readyMs,
     metrics: (args = {}) => p.rpc.call<ServerMetrics>('metrics', args, 30_000),
+    call: (method, args = {}) => p.rpc.call(method, args, 60_000),
   };
 }
 
@@ -263,6 +273,8 @@ interface Measured<T> {
   machine: { busyCores: number; stealCores: number; othersCores: number; othersTop: string[] } | null;
   /** An earlier attempt thrown away because other processes used the machine meanwhile. */
   discarded?: { othersCores: number; fanoutP99: number | null; lost: number };
+  /** With --allocations, in the steady run: what the server allocated (sampled), in all and per contribution sent. */
+  allocations?: AllocationSummary & { perContribution: number };
   server: ProcUsage & { eventLoopDelay: ServerMetrics['eventLoopDelay'] | null; gcPauses: ServerMetrics['gcPauses'] | null };
   generator: ProcUsage;
 }
@@ -290,7 +302,20 @@ async function measuredLoad(server: Server, gen: Generator, kind: Kind, what: st
   let discarded: Measured<LoadResult>['discarded'];
   for (let attempt = 1; ; attempt++) {
     await waitMachineQuiet(what, [server.pid, gen.pid]);
-    const m = await measured(server, gen, () => runLoad(gen, args));
+    const sampled = opts.allocations && args.label === 'steady';
+    let allocations: string | null = null;
+    const m = await measured(server, gen, async () => {
+      if (sampled) await server.call('allocationsStart');
+      try {
+        return await runLoad(gen, args);
+      } finally {
+        if (sampled) allocations = (await server.call<{ file: string }>('allocationsStop')).file;
+      }
+    });
+    if (allocations) {
+      const summary = summarizeAllocations(allocations);
+      m.allocations = { ...summary, perContribution: Math.round(summary.bytes / Math.max(1, m.result.sent)) };
+    }
     if (discarded) m.discarded = discarded;
     const others = m.machine?.othersCores ?? 0;
     if (others <= 0.15 || attempt >= 2 || opts.quick || !opts.waitQuiet) return m;
@@ -394,8 +419,7 @@ interface MainResult {
 
 async function runMain(kind: Kind): Promise<MainResult> {
   const port = await freePort();
-  const profileDir = opts.profile && kind === 'ours' ? path.join(RESULTS, 'profiles', started.toISOString().replace(/[:.]/g, '-')) : undefined;
-  if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
+  const profileDir = opts.profile && kind === 'ours' ? profilesDir() : undefined;
   const server = await startServer(kind, port, path.join(tmp, `data-${kind}-main`), profileDir);
   log(`${kind}: server up on ${server.url} (pid ${server.pid}) in ${Math.round(server.readyMs)} ms`);
   const gen = await startGenerator(server.url, kind);
@@ -865,6 +889,9 @@ function printReport(r: Results): void {
       [`${label} server RSS peak`, f(mo, (m) => fmtBytes(m.server.rssPeak)), f(mb, (m) => fmtBytes(m.server.rssPeak)), fmtRatio(mo?.server.rssPeak, mb?.server.rssPeak)],
       [`${label} server event-loop delay p99 / max`, f(mo, (m) => `${fmtMs(m.server.eventLoopDelay?.p99)} / ${fmtMs(m.server.eventLoopDelay?.max)}`), f(mb, (m) => `${fmtMs(m.server.eventLoopDelay?.p99)} / ${fmtMs(m.server.eventLoopDelay?.max)}`), ''],
       [`${label} machine busy / other processes (cores)`, f(mo, (m) => `${m.machine?.busyCores ?? '—'} / ${m.machine?.othersCores ?? '—'}`), f(mb, (m) => `${m.machine?.busyCores ?? '—'} / ${m.machine?.othersCores ?? '—'}`), ''],
+      ...(mo?.allocations || mb?.allocations
+        ? [[`${label} server allocated per contribution (sampled)`, f(mo, (m) => fmtBytes(m.allocations?.perContribution)), f(mb, (m) => fmtBytes(m.allocations?.perContribution)), fmtRatio(mo?.allocations?.perContribution, mb?.allocations?.perContribution)]]
+        : []),
       [`${label} server GC pauses: longest / total`, f(mo, (m) => `${fmtMs(m.server.gcPauses?.maxMs)} / ${fmtMs(m.server.gcPauses?.totalMs)}`), f(mb, (m) => `${fmtMs(m.server.gcPauses?.maxMs)} / ${fmtMs(m.server.gcPauses?.totalMs)}`), ''],
       [`${label} generator CPU, loop delay p99 / max`, f(mo, genText), f(mb, genText), ''],
       [`${label} generator GC pauses: longest / total`, f(mo, (m) => `${fmtMs(m.result.generator.gcPauseMaxMs)} / ${fmtMs(m.result.generator.gcPauseTotalMs)}`), f(mb, (m) => `${fmtMs(m.result.generator.gcPauseMaxMs)} / ${fmtMs(m.result.generator.gcPauseTotalMs)}`), ''],
@@ -926,6 +953,13 @@ function printReport(r: Results): void {
     console.log(`\nserver CPU profile (main thread, whole run, ${fmtMs(o.profile.totalMs)} busy): ${o.profile.byArea.slice(0, 8).map((a) => `${a.area} ${a.pct}%`).join(', ')}`);
     console.log(`  inclusive: ${o.profile.inclusive.map((a) => `${a.what} ${a.pct}%`).join(', ')}`);
     console.log(`  top: ${o.profile.topFunctions.slice(0, 8).map((f) => `${f.fn} ${f.pct}%`).join(', ')}`);
+  }
+  for (const [name, a] of [['our', o?.steady.allocations], ['the bare', b?.steady.allocations]] as const) {
+    if (!a) continue;
+    console.log(`\n${name} server's allocations in the steady run (sampled, ${fmtBytes(a.bytes)}, ${fmtBytes(a.perContribution)} per contribution): ${a.byArea.slice(0, 8).map((x) => `${x.area} ${x.pct}%`).join(', ')}`);
+    console.log(`  inclusive: ${a.inclusive.map((x) => `${x.what} ${x.pct}%`).join(', ')}`);
+    console.log(`  top: ${a.topFunctions.slice(0, 8).map((f) => `${f.fn} ${f.pct}%`).join(', ')}`);
+    console.log(`  profile: ${path.relative(ROOT, a.file)}`);
   }
   if (r.errors.length) console.log(`\nerrors:\n  ${r.errors.join('\n  ')}`);
 }

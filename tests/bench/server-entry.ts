@@ -9,6 +9,9 @@
  * (server/dist/main.js, which reads PORT, HOST, LOG_LEVEL, … from the environment) or the bare
  * Socket.IO baseline, both plain JavaScript run by plain node, as `npm start` runs the server.
  */
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { serveRpc } from './rpc.js';
@@ -44,6 +47,39 @@ if (process.env.BENCH_TRACE_SYNC === '1') {
     };
   }
 }
+
+/**
+ * With BENCH_ALLOCATIONS=DIR (--allocations): `allocationsStart` starts V8's sampling heap
+ * profiler, counting the objects that garbage collection has freed meanwhile too — what the
+ * process allocates, not what it keeps — and `allocationsStop` writes the profile into DIR.
+ * V8 scales its samples, so the sizes in the profile estimate every byte allocated.
+ */
+const allocationsDir = process.env.BENCH_ALLOCATIONS;
+let inspector: Session | null = null;
+let allocationProfiles = 0;
+const allocations = {
+  allocationsStart: async () => {
+    if (!inspector) {
+      inspector = new Session();
+      inspector.connect();
+      await inspector.post('HeapProfiler.enable');
+    } else {
+      await inspector.post('HeapProfiler.stopSampling').catch(() => undefined);
+    }
+    await inspector.post('HeapProfiler.startSampling', {
+      samplingInterval: 16 * 1024,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  },
+  allocationsStop: async () => {
+    if (!inspector || !allocationsDir) throw new Error('allocationsStart was not called');
+    const { profile } = await inspector.post('HeapProfiler.stopSampling');
+    const file = path.join(allocationsDir, `${process.pid}-${++allocationProfiles}.heapprofile`);
+    fs.writeFileSync(file, JSON.stringify(profile));
+    return { file };
+  },
+};
 
 if (process.env.BENCH_METRICS === '1' && process.send) {
   const eld = monitorEventLoopDelay({ resolution: 10 });
@@ -91,6 +127,7 @@ if (process.env.BENCH_METRICS === '1' && process.send) {
       }
       return result;
     },
+    ...(allocationsDir ? allocations : {}),
   });
 }
 
