@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -39,12 +39,11 @@ const QUIET_DEBUG_MODULE = path.join(here, 'src/quiet-debug.cjs');
 
 const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 
-/** Builds dist/main.js; returns its path. */
-export async function buildServer({ logLevel = 'warning' }: { logLevel?: 'info' | 'warning' } = {}): Promise<string> {
-  const outfile = path.join(here, 'dist/main.js');
-  await build({
+/** How dist/main.js is built (a test checks what it bundles without writing it). */
+export function serverBuildOptions({ logLevel = 'warning' }: { logLevel?: 'info' | 'warning' } = {}) {
+  return {
     entryPoints: [path.join(here, 'src/main.ts')],
-    outfile,
+    outfile: path.join(here, 'dist/main.js'),
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -68,8 +67,14 @@ export async function buildServer({ logLevel = 'warning' }: { logLevel?: 'info' 
         },
       },
     ],
-  });
-  return outfile;
+  } satisfies BuildOptions;
+}
+
+/** Builds dist/main.js; returns its path. */
+export async function buildServer(options: { logLevel?: 'info' | 'warning' } = {}): Promise<string> {
+  const config = serverBuildOptions(options);
+  await build(config);
+  return config.outfile;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

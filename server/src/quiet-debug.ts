@@ -20,5 +20,7 @@ const quiet: createDebug.Debugger = Object.assign(nothing, {
 });
 
 const quietDebug: createDebug.Debug = Object.assign((_namespace: string) => quiet, createDebug);
+// debug is also its own `.debug` and `.default` (socket.io-adapter calls `debug_1.debug(…)`).
+Object.assign(quietDebug, { debug: quietDebug, default: quietDebug });
 
 export default process.env.DEBUG ? createDebug : quietDebug;

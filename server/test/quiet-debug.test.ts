@@ -20,6 +20,9 @@ describe('the debug that bundled packages get', () => {
     expect(log.enabled).toBe(false);
     expect(log('sending packet "%s"', 'message')).toBeUndefined();
     expect(log.extend('more')).toBe(log);
+    // Reached the way some packages reach it, too.
+    expect((debug as unknown as { debug: typeof debug }).debug).toBe(debug);
+    expect((debug as unknown as { default: typeof debug }).default).toBe(debug);
     // The factory's own API stays, for packages that use it.
     expect(debug.enable).toBe(createDebug.enable);
     expect(debug.formatters).toBe(createDebug.formatters);

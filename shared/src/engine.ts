@@ -6,8 +6,8 @@ import { roundMachine, type RoundEvent, type RoundInput } from './machine.js';
 
 /** A round as stored and viewed: the machine's state value and context, plain data. */
 export interface RoundState {
-  phase: Phase;
-  context: RoundContext;
+  readonly phase: Phase;
+  readonly context: RoundContext;
 }
 
 type Snapshot = SnapshotFrom<typeof roundMachine>;
@@ -29,6 +29,7 @@ function toState(snapshot: Snapshot): RoundState {
  * its initial snapshot and two actor systems, on every call: the most garbage per contribution of
  * anything on the server. The round machine spawns nothing, schedules nothing and its actions only
  * assign (applied inside the step, not through the executor), so one inert scope serves every call.
+ * A machine that spawns, invokes or delays would need a scope (and actor system) per call again.
  */
 const self = createActor(roundMachine as AnyStateMachine);
 const scope: AnyActorScope = {

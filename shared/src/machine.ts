@@ -344,8 +344,9 @@ const nextStepsNext = [
 
 export const roundMachine = machineSetup.createMachine({
   id: 'round',
-  // The actor behind engine.ts' transitions computes an initial snapshot with no input; without
-  // this guard that would throw.
+  // Actors made without input compute an initial snapshot too (the one behind engine.ts'
+  // transitions, and the throwaway one inside XState's initialTransition); without this guard
+  // that would throw.
   context: ({ input }) => (input ? initialContext(input) : (undefined as unknown as RoundContext)),
   initial: 'lobby',
   on: {
