@@ -29,7 +29,7 @@ export interface Options {
   skip: string[];
   build: boolean;
   profile: boolean;
-  /** Sample both servers' allocations (V8's sampling heap profiler) over each measured run. */
+  /** Sample both servers' allocations (V8's sampling heap profiler) over the steady run. */
   allocations: boolean;
   /** Extra node flags for the server processes (diagnosis, e.g. --trace-gc). */
   serverNodeFlags: string;

@@ -303,17 +303,15 @@ async function measuredLoad(server: Server, gen: Generator, kind: Kind, what: st
   for (let attempt = 1; ; attempt++) {
     await waitMachineQuiet(what, [server.pid, gen.pid]);
     const sampled = opts.allocations && args.label === 'steady';
-    let allocations: string | null = null;
+    const sample = { file: null as string | null };
     const m = await measured(server, gen, async () => {
       if (sampled) await server.call('allocationsStart');
-      try {
-        return await runLoad(gen, args);
-      } finally {
-        if (sampled) allocations = (await server.call<{ file: string }>('allocationsStop')).file;
-      }
+      const load = await runLoad(gen, args);
+      if (sampled) sample.file = (await server.call<{ file: string }>('allocationsStop')).file;
+      return load;
     });
-    if (allocations) {
-      const summary = summarizeAllocations(allocations);
+    if (sample.file) {
+      const summary = summarizeAllocations(sample.file);
       m.allocations = { ...summary, perContribution: Math.round(summary.bytes / Math.max(1, m.result.sent)) };
     }
     if (discarded) m.discarded = discarded;

@@ -54,32 +54,33 @@ if (process.env.BENCH_TRACE_SYNC === '1') {
  * process allocates, not what it keeps — and `allocationsStop` writes the profile into DIR.
  * V8 scales its samples, so the sizes in the profile estimate every byte allocated.
  */
-const allocationsDir = process.env.BENCH_ALLOCATIONS;
-let inspector: Session | null = null;
-let allocationProfiles = 0;
-const allocations = {
-  allocationsStart: async () => {
-    if (!inspector) {
-      inspector = new Session();
-      inspector.connect();
-      await inspector.post('HeapProfiler.enable');
-    } else {
-      await inspector.post('HeapProfiler.stopSampling').catch(() => undefined);
-    }
-    await inspector.post('HeapProfiler.startSampling', {
-      samplingInterval: 16 * 1024,
-      includeObjectsCollectedByMajorGC: true,
-      includeObjectsCollectedByMinorGC: true,
-    });
-  },
-  allocationsStop: async () => {
-    if (!inspector || !allocationsDir) throw new Error('allocationsStart was not called');
-    const { profile } = await inspector.post('HeapProfiler.stopSampling');
-    const file = path.join(allocationsDir, `${process.pid}-${++allocationProfiles}.heapprofile`);
-    fs.writeFileSync(file, JSON.stringify(profile));
-    return { file };
-  },
-};
+function allocationSampling(dir: string) {
+  let inspector: Session | null = null;
+  let profiles = 0;
+  return {
+    allocationsStart: async () => {
+      if (!inspector) {
+        inspector = new Session();
+        inspector.connect();
+        await inspector.post('HeapProfiler.enable');
+      } else {
+        await inspector.post('HeapProfiler.stopSampling').catch(() => undefined);
+      }
+      await inspector.post('HeapProfiler.startSampling', {
+        samplingInterval: 16 * 1024,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+    },
+    allocationsStop: async () => {
+      if (!inspector) throw new Error('allocationsStart was not called');
+      const { profile } = await inspector.post('HeapProfiler.stopSampling');
+      const file = path.join(dir, `${process.pid}-${++profiles}.heapprofile`);
+      fs.writeFileSync(file, JSON.stringify(profile));
+      return { file };
+    },
+  };
+}
 
 if (process.env.BENCH_METRICS === '1' && process.send) {
   const eld = monitorEventLoopDelay({ resolution: 10 });
@@ -127,7 +128,7 @@ if (process.env.BENCH_METRICS === '1' && process.send) {
       }
       return result;
     },
-    ...(allocationsDir ? allocations : {}),
+    ...(process.env.BENCH_ALLOCATIONS ? allocationSampling(process.env.BENCH_ALLOCATIONS) : {}),
   });
 }
 
