@@ -43,8 +43,33 @@ export function readSystem(): { busy: number; total: number; steal: number } | n
   }
 }
 
+/**
+ * Processes that are part of the system under test besides the ones started here, by name: the
+ * database server with --store=postgres, whose CPU is the server's work, not a disturbance.
+ */
+let alsoOurs: (name: string) => boolean = () => false;
+export function countAsOurs(test: (name: string) => boolean): void {
+  alsoOurs = test;
+}
+
+/** CPU seconds so far of the processes counted as ours by name (countAsOurs). */
+function namedOurs(): Map<number, { cpuSeconds: number; name: string }> {
+  return processes(new Set(), true);
+}
+
 /** CPU seconds so far of every process but the excluded ones (our own), by pid. */
 export function otherProcesses(exclude: ReadonlySet<number>): Map<number, { cpuSeconds: number; name: string }> {
+  return processes(exclude, false);
+}
+
+/** CPU seconds gained from `before` to `after` by the processes in `after` (new ones from zero). */
+function secondsBetween(before: Map<number, { cpuSeconds: number }>, after: Map<number, { cpuSeconds: number }>): number {
+  let seconds = 0;
+  for (const [pid, a] of after) seconds += a.cpuSeconds - (before.get(pid)?.cpuSeconds ?? 0);
+  return seconds;
+}
+
+function processes(exclude: ReadonlySet<number>, named: boolean): Map<number, { cpuSeconds: number; name: string }> {
   const out = new Map<number, { cpuSeconds: number; name: string }>();
   let entries: string[] = [];
   try {
@@ -58,6 +83,7 @@ export function otherProcesses(exclude: ReadonlySet<number>): Map<number, { cpuS
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (alsoOurs(name) !== named) continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       out.set(pid, { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / clockTicks, name });
     } catch {
@@ -91,6 +117,7 @@ export async function othersCoresOver(ours: readonly number[], ms: number): Prom
   const exclude = new Set(ours);
   const sys0 = readSystem();
   const ours0 = ours.map((pid) => readProc(pid)?.cpuSeconds ?? 0);
+  const named0 = namedOurs();
   const procs0 = otherProcesses(exclude);
   const t0 = performance.now();
   await new Promise((resolve) => setTimeout(resolve, ms));
@@ -100,7 +127,7 @@ export async function othersCoresOver(ours: readonly number[], ms: number): Prom
   const visible = othersBetween(procs0, otherProcesses(exclude), seconds);
   if (!sys0 || !sys1 || sys1.total <= sys0.total) return visible;
   const busyCores = ((sys1.busy - sys0.busy) / (sys1.total - sys0.total)) * os.availableParallelism();
-  const oursCores = ours1.reduce((n, c, i) => n + (c - ours0[i]!), 0) / seconds;
+  const oursCores = (ours1.reduce((n, c, i) => n + (c - ours0[i]!), 0) + secondsBetween(named0, namedOurs())) / seconds;
   return { cores: Math.round(Math.max(visible.cores, busyCores - oursCores) * 100) / 100, top: visible.top };
 }
 
@@ -119,8 +146,9 @@ export class Sampler {
   private timer: NodeJS.Timeout | undefined;
   private system0 = readSystem();
   /** Whole machine over the window, in cores (of availableParallelism): everything, steal, and other processes than ours. */
-  system: { busyCores: number; stealCores: number; othersCores: number; othersTop: string[] } | null = null;
+  system: { busyCores: number; stealCores: number; othersCores: number; othersTop: string[]; databaseCores?: number } | null = null;
   private others0 = new Map<number, { cpuSeconds: number; name: string }>();
+  private named0 = new Map<number, { cpuSeconds: number; name: string }>();
   private t0 = 0;
   private self0: ProcSample | null = null;
 
@@ -132,6 +160,7 @@ export class Sampler {
   start(): this {
     this.system0 = readSystem();
     this.others0 = otherProcesses(this.ours());
+    this.named0 = namedOurs();
     this.self0 = readProc(process.pid);
     this.t0 = performance.now();
     this.take();
@@ -168,12 +197,15 @@ export class Sampler {
       for (const list of this.samples.values()) if (list.length > 1) oursSeconds += list.at(-1)!.cpuSeconds - list[0]!.cpuSeconds;
       const self = readProc(process.pid);
       if (self && this.self0) oursSeconds += self.cpuSeconds - this.self0.cpuSeconds;
+      const named = this.named0.size ? secondsBetween(this.named0, namedOurs()) : 0;
+      oursSeconds += named;
       this.system = {
         busyCores: Math.round(busyCores * 100) / 100,
         stealCores: Math.round(((sys.steal - this.system0.steal) / total) * cores * 100) / 100,
         // Processes that started and ended inside the window are only in the machine's total.
         othersCores: Math.round(Math.max(others.cores, busyCores - oursSeconds / seconds) * 100) / 100,
         othersTop: others.top,
+        ...(this.named0.size ? { databaseCores: Math.round((named / seconds) * 100) / 100 } : {}),
       };
     }
     const out: Record<string, ProcUsage> = {};

@@ -18,7 +18,7 @@ import { renderChart } from './chart.js';
 import { describeClientWeight, measureClientWeight, PARTICIPANT_JS_BUDGET, type ClientWeight } from '../../client/weight.js';
 import type { InitArgs, LoadArgs, LoadResult } from './generator.js';
 import { parseOptions, type Options } from './options.js';
-import { othersCoresOver, readProc, Sampler, type ProcUsage } from './procstat.js';
+import { countAsOurs, othersCoresOver, readProc, Sampler, type ProcUsage } from './procstat.js';
 import { summarizeAllocations, summarizeProfile, type AllocationSummary, type ProfileSummary } from './profile-top.js';
 import { RpcClient } from './rpc.js';
 import { fmtBytes, fmtMs, fmtRatio, fmtRssPoints, round, sleep } from './stats.js';
@@ -31,6 +31,8 @@ const started = new Date();
 const children = new Set<ChildProcess>();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kollegium-bench-'));
 const canPin = os.availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+// With --store=postgres the database server works for ours: its CPU is no other process' load.
+if (opts.store === 'postgres') countAsOurs((name) => name === 'postgres');
 
 // ---------------------------------------------------------------------------------------------
 // Processes
@@ -270,7 +272,7 @@ const runLoad = (gen: Generator, args: LoadArgs) =>
 interface Measured<T> {
   result: T;
   /** The whole machine meanwhile, in cores busy: compare with server + generator to see others' load. */
-  machine: { busyCores: number; stealCores: number; othersCores: number; othersTop: string[] } | null;
+  machine: { busyCores: number; stealCores: number; othersCores: number; othersTop: string[]; databaseCores?: number } | null;
   /** An earlier attempt thrown away because other processes used the machine meanwhile. */
   discarded?: { othersCores: number; fanoutP99: number | null; lost: number };
   /** With --allocations, in the steady run: what the server allocated (sampled), in all and per contribution sent. */
@@ -513,7 +515,8 @@ function brief(m: Measured<LoadResult>): string {
   const r = m.result;
   return (
     `sent ${r.sent} (${r.achievedRate}/s), fan-out p50 ${fmtMs(r.fanout.p50)} p99 ${fmtMs(r.fanout.p99)} max ${fmtMs(r.fanout.max)}, ` +
-    `ack p99 ${fmtMs(r.ack.p99)}, lost ${r.lost}/${r.expectedReceipts}, server CPU ${m.server.cpuAvgPct ?? '—'}%, generator CPU ${r.generator.cpuPct}%`
+    `ack p99 ${fmtMs(r.ack.p99)}, lost ${r.lost}/${r.expectedReceipts}, server CPU ${m.server.cpuAvgPct ?? '—'}%, ` +
+    `${m.machine?.databaseCores !== undefined ? `database CPU ${Math.round(m.machine.databaseCores * 100)}%, ` : ''}generator CPU ${r.generator.cpuPct}%`
   );
 }
 
@@ -864,6 +867,8 @@ function printReport(r: Results): void {
   console.log(`load average at start ${r.loadAverage.start.map((x) => x.toFixed(2)).join(' ')}, at end ${r.loadAverage.end.map((x) => x.toFixed(2)).join(' ')}`);
   const lostText = (m: Measured<LoadResult>) =>
     `${m.result.lost} / ${m.result.expectedReceipts}${m.result.lost ? ` (${m.result.lateAfterGrace ?? '?'}, ${m.result.neverArrived ?? '?'})` : ''}`;
+  const machineText = (m: Measured<LoadResult>) =>
+    `${m.machine?.busyCores ?? '—'} / ${m.machine?.othersCores ?? '—'}${m.machine?.databaseCores !== undefined ? ` (database ${m.machine.databaseCores})` : ''}`;
   const genText = (m: Measured<LoadResult>) =>
     `${m.result.generator.cpuPct}%, ${fmtMs(m.result.generator.eventLoopDelayP99)} / ${fmtMs(m.result.generator.eventLoopDelayMax)}`;
   const loadRows = (label: string, pick: (m: MainResult) => Measured<LoadResult> | null) => {
@@ -886,7 +891,7 @@ function printReport(r: Results): void {
       [`${label} server CPU avg / peak`, f(mo, (m) => `${m.server.cpuAvgPct}% / ${m.server.cpuPeakPct}%`), f(mb, (m) => `${m.server.cpuAvgPct}% / ${m.server.cpuPeakPct}%`), fmtRatio(mo?.server.cpuAvgPct, mb?.server.cpuAvgPct)],
       [`${label} server RSS peak`, f(mo, (m) => fmtBytes(m.server.rssPeak)), f(mb, (m) => fmtBytes(m.server.rssPeak)), fmtRatio(mo?.server.rssPeak, mb?.server.rssPeak)],
       [`${label} server event-loop delay p99 / max`, f(mo, (m) => `${fmtMs(m.server.eventLoopDelay?.p99)} / ${fmtMs(m.server.eventLoopDelay?.max)}`), f(mb, (m) => `${fmtMs(m.server.eventLoopDelay?.p99)} / ${fmtMs(m.server.eventLoopDelay?.max)}`), ''],
-      [`${label} machine busy / other processes (cores)`, f(mo, (m) => `${m.machine?.busyCores ?? '—'} / ${m.machine?.othersCores ?? '—'}`), f(mb, (m) => `${m.machine?.busyCores ?? '—'} / ${m.machine?.othersCores ?? '—'}`), ''],
+      [`${label} machine busy / other processes (cores)`, f(mo, machineText), f(mb, machineText), ''],
       ...(mo?.allocations || mb?.allocations
         ? [[`${label} server allocated per contribution (sampled)`, f(mo, (m) => fmtBytes(m.allocations?.perContribution)), f(mb, (m) => fmtBytes(m.allocations?.perContribution)), fmtRatio(mo?.allocations?.perContribution, mb?.allocations?.perContribution)]]
         : []),
