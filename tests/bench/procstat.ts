@@ -47,20 +47,12 @@ export function readSystem(): { busy: number; total: number; steal: number } | n
  * Processes that are part of the system under test besides the ones started here, by name: the
  * database server with --store=postgres, whose CPU is the server's work, not a disturbance.
  */
-let alsoOurs: (name: string) => boolean = () => false;
+let alsoOurs: ((name: string) => boolean) | null = null;
 export function countAsOurs(test: (name: string) => boolean): void {
   alsoOurs = test;
 }
 
-/** CPU seconds so far of the processes counted as ours by name (countAsOurs). */
-function namedOurs(): Map<number, { cpuSeconds: number; name: string }> {
-  return processes(new Set(), true);
-}
-
-/** CPU seconds so far of every process but the excluded ones (our own), by pid. */
-export function otherProcesses(exclude: ReadonlySet<number>): Map<number, { cpuSeconds: number; name: string }> {
-  return processes(exclude, false);
-}
+type Usage = Map<number, { cpuSeconds: number; name: string }>;
 
 /** CPU seconds gained from `before` to `after` by the processes in `after` (new ones from zero). */
 function secondsBetween(before: Map<number, { cpuSeconds: number }>, after: Map<number, { cpuSeconds: number }>): number {
@@ -69,13 +61,18 @@ function secondsBetween(before: Map<number, { cpuSeconds: number }>, after: Map<
   return seconds;
 }
 
-function processes(exclude: ReadonlySet<number>, named: boolean): Map<number, { cpuSeconds: number; name: string }> {
-  const out = new Map<number, { cpuSeconds: number; name: string }>();
+/**
+ * CPU seconds so far by pid, in one pass over /proc: every process but the excluded ones (ours),
+ * with those counted as ours by name (countAsOurs) apart.
+ */
+function processes(exclude: ReadonlySet<number>): { others: Usage; named: Usage } {
+  const others: Usage = new Map();
+  const named: Usage = new Map();
   let entries: string[] = [];
   try {
     entries = fs.readdirSync('/proc');
   } catch {
-    return out;
+    return { others, named };
   }
   for (const e of entries) {
     const pid = Number(e);
@@ -83,20 +80,19 @@ function processes(exclude: ReadonlySet<number>, named: boolean): Map<number, { 
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (alsoOurs(name) !== named) continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(pid, { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / clockTicks, name });
+      (alsoOurs?.(name) ? named : others).set(pid, { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / clockTicks, name });
     } catch {
       /* gone */
     }
   }
-  return out;
+  return { others, named };
 }
 
 /** Cores used by other processes between two snapshots, and the busiest of them. */
 export function othersBetween(
-  before: Map<number, { cpuSeconds: number; name: string }>,
-  after: Map<number, { cpuSeconds: number; name: string }>,
+  before: Usage,
+  after: Usage,
   seconds: number,
 ): { cores: number; top: string[] } {
   const used: [string, number][] = [];
@@ -117,17 +113,17 @@ export async function othersCoresOver(ours: readonly number[], ms: number): Prom
   const exclude = new Set(ours);
   const sys0 = readSystem();
   const ours0 = ours.map((pid) => readProc(pid)?.cpuSeconds ?? 0);
-  const named0 = namedOurs();
-  const procs0 = otherProcesses(exclude);
+  const procs0 = processes(exclude);
   const t0 = performance.now();
   await new Promise((resolve) => setTimeout(resolve, ms));
   const sys1 = readSystem();
   const ours1 = ours.map((pid) => readProc(pid)?.cpuSeconds ?? 0);
   const seconds = (performance.now() - t0) / 1000;
-  const visible = othersBetween(procs0, otherProcesses(exclude), seconds);
+  const procs1 = processes(exclude);
+  const visible = othersBetween(procs0.others, procs1.others, seconds);
   if (!sys0 || !sys1 || sys1.total <= sys0.total) return visible;
   const busyCores = ((sys1.busy - sys0.busy) / (sys1.total - sys0.total)) * os.availableParallelism();
-  const oursCores = (ours1.reduce((n, c, i) => n + (c - ours0[i]!), 0) + secondsBetween(named0, namedOurs())) / seconds;
+  const oursCores = (ours1.reduce((n, c, i) => n + (c - ours0[i]!), 0) + secondsBetween(procs0.named, procs1.named)) / seconds;
   return { cores: Math.round(Math.max(visible.cores, busyCores - oursCores) * 100) / 100, top: visible.top };
 }
 
@@ -147,8 +143,7 @@ export class Sampler {
   private system0 = readSystem();
   /** Whole machine over the window, in cores (of availableParallelism): everything, steal, and other processes than ours. */
   system: { busyCores: number; stealCores: number; othersCores: number; othersTop: string[]; databaseCores?: number } | null = null;
-  private others0 = new Map<number, { cpuSeconds: number; name: string }>();
-  private named0 = new Map<number, { cpuSeconds: number; name: string }>();
+  private procs0: { others: Usage; named: Usage } = { others: new Map(), named: new Map() };
   private t0 = 0;
   private self0: ProcSample | null = null;
 
@@ -159,8 +154,7 @@ export class Sampler {
 
   start(): this {
     this.system0 = readSystem();
-    this.others0 = otherProcesses(this.ours());
-    this.named0 = namedOurs();
+    this.procs0 = processes(this.ours());
     this.self0 = readProc(process.pid);
     this.t0 = performance.now();
     this.take();
@@ -190,14 +184,15 @@ export class Sampler {
       const cores = os.availableParallelism();
       const total = sys.total - this.system0.total;
       const seconds = (performance.now() - this.t0) / 1000;
-      const others = othersBetween(this.others0, otherProcesses(this.ours()), seconds);
+      const procs = processes(this.ours());
+      const others = othersBetween(this.procs0.others, procs.others, seconds);
       const busyCores = ((sys.busy - this.system0.busy) / total) * cores;
       // Ours: the sampled processes plus this one (the orchestrator).
       let oursSeconds = 0;
       for (const list of this.samples.values()) if (list.length > 1) oursSeconds += list.at(-1)!.cpuSeconds - list[0]!.cpuSeconds;
       const self = readProc(process.pid);
       if (self && this.self0) oursSeconds += self.cpuSeconds - this.self0.cpuSeconds;
-      const named = this.named0.size ? secondsBetween(this.named0, namedOurs()) : 0;
+      const named = secondsBetween(this.procs0.named, procs.named);
       oursSeconds += named;
       this.system = {
         busyCores: Math.round(busyCores * 100) / 100,
@@ -205,7 +200,7 @@ export class Sampler {
         // Processes that started and ended inside the window are only in the machine's total.
         othersCores: Math.round(Math.max(others.cores, busyCores - oursSeconds / seconds) * 100) / 100,
         othersTop: others.top,
-        ...(this.named0.size ? { databaseCores: Math.round((named / seconds) * 100) / 100 } : {}),
+        ...(alsoOurs ? { databaseCores: Math.round((named / seconds) * 100) / 100 } : {}),
       };
     }
     const out: Record<string, ProcUsage> = {};

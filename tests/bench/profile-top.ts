@@ -26,12 +26,22 @@ const INCLUSIVE: [string, RegExp][] = [
   ['HTTP API (server/src/http)', /\/server\/src\/http\//],
 ];
 
-export interface ProfileSummary {
-  file: string;
-  totalMs: number;
-  byArea: { area: string; ms: number; pct: number }[];
-  inclusive: { what: string; ms: number; pct: number }[];
-  topFunctions: { fn: string; where: string; ms: number; pct: number }[];
+/** A summary's parts, each amount under `K`: time (`ms`) for CPU profiles, `bytes` for allocations. */
+export interface SummaryParts<K extends string> {
+  byArea: ({ area: string; pct: number } & Record<K, number>)[];
+  inclusive: ({ what: string; pct: number } & Record<K, number>)[];
+  topFunctions: ({ fn: string; where: string; pct: number } & Record<K, number>)[];
+}
+export type ProfileSummary = { file: string; totalMs: number } & SummaryParts<'ms'>;
+export type AllocationSummary = { file: string; bytes: number } & SummaryParts<'bytes'>;
+
+/** The parts as lines of a report: the first `areas` areas and `top` functions. */
+export function describeParts<K extends string>(s: SummaryParts<K>, { areas = 8, top = 8 } = {}): string[] {
+  return [
+    s.byArea.slice(0, areas).map((a) => `${a.area} ${a.pct}%`).join(', '),
+    `inclusive: ${s.inclusive.map((a) => `${a.what} ${a.pct}%`).join(', ')}`,
+    `top: ${s.topFunctions.slice(0, top).map((f) => `${f.fn} ${f.pct}%`).join(', ')}`,
+  ];
 }
 
 /** A readable bucket for a frame: our code by file, libraries by package, V8's own pseudo-frames. */
@@ -77,13 +87,7 @@ export function summarizeProfile(file: string, top = 20): ProfileSummary {
   }
   const s = summarize(profile.nodes, selfUs, top);
   const ms = (us: number) => Math.round(us / 1000);
-  return {
-    file,
-    totalMs: ms(s.total),
-    byArea: s.byArea.map(({ area, self, pct }) => ({ area, ms: ms(self), pct })),
-    inclusive: s.inclusive.map(({ what, self, pct }) => ({ what, ms: ms(self), pct })),
-    topFunctions: s.topFunctions.map(({ fn, where, self, pct }) => ({ fn, where, ms: ms(self), pct })),
-  };
+  return { file, totalMs: ms(s.total), ...inUnit(s, 'ms', ms) };
 }
 
 /** A sampled heap profile (HeapProfiler.stopSampling): a tree of frames, each with the bytes allocated in it. */
@@ -92,14 +96,6 @@ interface HeapProfileNode {
   callFrame: ProfileNode['callFrame'];
   selfSize: number;
   children: HeapProfileNode[];
-}
-
-export interface AllocationSummary {
-  file: string;
-  bytes: number;
-  byArea: { area: string; bytes: number; pct: number }[];
-  inclusive: { what: string; bytes: number; pct: number }[];
-  topFunctions: { fn: string; where: string; bytes: number; pct: number }[];
 }
 
 /** Where a sampled heap profile's bytes were allocated: by area and function, as for CPU time. */
@@ -114,12 +110,16 @@ export function summarizeAllocations(file: string, top = 20): AllocationSummary 
   };
   flatten(head);
   const s = summarize(nodes, bytes, top);
+  return { file, bytes: s.total, ...inUnit(s, 'bytes', (b) => b) };
+}
+
+/** summarize's parts with each amount converted and named `key`. */
+function inUnit<K extends string>(s: ReturnType<typeof summarize>, key: K, convert: (self: number) => number): SummaryParts<K> {
+  const amount = (self: number) => ({ [key]: convert(self) }) as Record<K, number>;
   return {
-    file,
-    bytes: s.total,
-    byArea: s.byArea.map(({ area, self, pct }) => ({ area, bytes: self, pct })),
-    inclusive: s.inclusive.map(({ what, self, pct }) => ({ what, bytes: self, pct })),
-    topFunctions: s.topFunctions.map(({ fn, where, self, pct }) => ({ fn, where, bytes: self, pct })),
+    byArea: s.byArea.map(({ area, self, pct }) => ({ area, pct, ...amount(self) })),
+    inclusive: s.inclusive.map(({ what, self, pct }) => ({ what, pct, ...amount(self) })),
+    topFunctions: s.topFunctions.map(({ fn, where, self, pct }) => ({ fn, where, pct, ...amount(self) })),
   };
 }
 
@@ -180,22 +180,12 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.error('usage: profile-top.ts <file.cpuprofile | file.heapprofile>');
     process.exit(2);
   }
-  if (file.endsWith('.heapprofile')) {
-    const a = summarizeAllocations(file);
-    const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
-    console.log(`allocated ${mb(a.bytes)} (sampled)\n\nby area:`);
-    for (const x of a.byArea) console.log(`  ${String(x.pct).padStart(5)}%  ${x.area}`);
-    console.log('\ninclusive (allocated below frames of):');
-    for (const x of a.inclusive) console.log(`  ${String(x.pct).padStart(5)}%  ${x.what}`);
-    console.log('\ntop functions (self):');
-    for (const f of a.topFunctions) console.log(`  ${String(f.pct).padStart(5)}%  ${f.fn}  ${f.where}`);
-    process.exit(0);
-  }
-  const s = summarizeProfile(file);
-  console.log(`busy ${s.totalMs} ms (idle excluded)\n\nby area:`);
-  for (const a of s.byArea) console.log(`  ${String(a.pct).padStart(5)}%  ${a.area}`);
-  console.log('\ninclusive (time below frames of):');
-  for (const a of s.inclusive) console.log(`  ${String(a.pct).padStart(5)}%  ${a.what}`);
-  console.log('\ntop functions (self time):');
-  for (const f of s.topFunctions) console.log(`  ${String(f.pct).padStart(5)}%  ${f.fn}  ${f.where}`);
+  const parts = file.endsWith('.heapprofile') ? summarizeAllocations(file) : summarizeProfile(file);
+  const heading = 'bytes' in parts ? `allocated ${(parts.bytes / 2 ** 20).toFixed(1)} MiB (sampled)` : `busy ${parts.totalMs} ms (idle excluded)`;
+  console.log(`${heading}\n\nby area:`);
+  for (const a of parts.byArea) console.log(`  ${String(a.pct).padStart(5)}%  ${a.area}`);
+  console.log('\ninclusive (below frames of):');
+  for (const a of parts.inclusive) console.log(`  ${String(a.pct).padStart(5)}%  ${a.what}`);
+  console.log('\ntop functions (self):');
+  for (const f of parts.topFunctions) console.log(`  ${String(f.pct).padStart(5)}%  ${f.fn}  ${f.where}`);
 }

@@ -19,7 +19,7 @@ import { describeClientWeight, measureClientWeight, PARTICIPANT_JS_BUDGET, type 
 import type { InitArgs, LoadArgs, LoadResult } from './generator.js';
 import { parseOptions, type Options } from './options.js';
 import { countAsOurs, othersCoresOver, readProc, Sampler, type ProcUsage } from './procstat.js';
-import { summarizeAllocations, summarizeProfile, type AllocationSummary, type ProfileSummary } from './profile-top.js';
+import { describeParts, summarizeAllocations, summarizeProfile, type AllocationSummary, type ProfileSummary } from './profile-top.js';
 import { RpcClient } from './rpc.js';
 import { fmtBytes, fmtMs, fmtRatio, fmtRssPoints, round, sleep } from './stats.js';
 
@@ -165,7 +165,7 @@ function serverEnv(port: number, dataDir: string): NodeJS.ProcessEnv {
     // A load test sends far more per connection and per address than people do.
     COMMAND_RATE_LIMIT: '1000000',
     JOIN_RATE_LIMIT: '1000000',
-    // Durable storage (PGlite on disk) once it lands; ignored before.
+    // The default store, PGlite, keeps its files here.
     DATA_DIR: dataDir,
     BENCH_METRICS: '1',
     ...(opts.allocations ? { BENCH_ALLOCATIONS: profilesDir() } : {}),
@@ -953,16 +953,14 @@ function printReport(r: Results): void {
     for (const s of x?.steps ?? []) if ((s.othersCores ?? 0) > 0.1) disturbed.push(`${x!.kind} ramp at ${s.sessions} sessions: ${s.othersCores} cores`);
   if (disturbed.length) console.log(`\nother processes used the machine during:\n  ${disturbed.join('\n  ')}`);
   if (o?.profile) {
-    console.log(`\nserver CPU profile (main thread, whole run, ${fmtMs(o.profile.totalMs)} busy): ${o.profile.byArea.slice(0, 8).map((a) => `${a.area} ${a.pct}%`).join(', ')}`);
-    console.log(`  inclusive: ${o.profile.inclusive.map((a) => `${a.what} ${a.pct}%`).join(', ')}`);
-    console.log(`  top: ${o.profile.topFunctions.slice(0, 8).map((f) => `${f.fn} ${f.pct}%`).join(', ')}`);
+    const [areas, ...rest] = describeParts(o.profile);
+    console.log(`\nserver CPU profile (main thread, whole run, ${fmtMs(o.profile.totalMs)} busy): ${areas}\n  ${rest.join('\n  ')}`);
   }
   for (const [name, a] of [['our', o?.steady.allocations], ['the bare', b?.steady.allocations]] as const) {
     if (!a) continue;
-    console.log(`\n${name} server's allocations in the steady run (sampled, ${fmtBytes(a.bytes)}, ${fmtBytes(a.perContribution)} per contribution): ${a.byArea.slice(0, 8).map((x) => `${x.area} ${x.pct}%`).join(', ')}`);
-    console.log(`  inclusive: ${a.inclusive.map((x) => `${x.what} ${x.pct}%`).join(', ')}`);
-    console.log(`  top: ${a.topFunctions.slice(0, 8).map((f) => `${f.fn} ${f.pct}%`).join(', ')}`);
-    console.log(`  profile: ${path.relative(ROOT, a.file)}`);
+    const [areas, ...rest] = describeParts(a);
+    console.log(`\n${name} server's allocations in the steady run (sampled, ${fmtBytes(a.bytes)}, ${fmtBytes(a.perContribution)} per contribution): ${areas}`);
+    console.log(`  ${[...rest, `profile: ${path.relative(ROOT, a.file)}`].join('\n  ')}`);
   }
   if (r.errors.length) console.log(`\nerrors:\n  ${r.errors.join('\n  ')}`);
 }
