@@ -13,6 +13,11 @@ const port = Number(process.env.PORT ?? 3100);
 const host = process.env.HOST ?? '127.0.0.1';
 const secret = () => randomBytes(18).toString('base64url');
 const rooms = new Map<string, { seq: number }>();
+// For tests of the benchmark itself: every Nth contribution is acknowledged but relayed to no one,
+// so that its loss count has something to find. Never set in a measured run.
+const dropEvery = Number(process.env.BENCH_BARE_DROP_EVERY ?? 0);
+if (dropEvery > 0) console.warn(`bare relay: dropping every ${dropEvery}th contribution (BENCH_BARE_DROP_EVERY)`);
+let contributions = 0;
 const roomOf = (code: string) => {
   let room = rooms.get(code);
   if (!room) rooms.set(code, (room = { seq: 0 }));
@@ -55,6 +60,7 @@ io.on('connection', (socket) => {
   socket.emit('session:view', view());
   socket.on('contribution:add', (payload: { kind?: string; text?: string; anonymous?: boolean }, ack?: unknown) => {
     if (typeof ack !== 'function') return;
+    if (dropEvery > 0 && ++contributions % dropEvery === 0) return ack({ ok: true, seq: room.seq });
     const seq = ++room.seq;
     const at = Date.now();
     const item = {

@@ -1,11 +1,12 @@
 /**
- * Command-line options of `npm run bench`. Because the root script forwards through
- * `npm run bench -w tests`, npm swallows unknown `--flags` and turns them into
- * `npm_config_<flag>` environment variables; both forms are read here.
- *
- *   npm run bench -- --quick --sessions=50        (from the root: use `=` for values)
- *   npm run bench -w tests -- --sessions 50       (from anywhere: real argv)
+ * Command-line options of `npm run bench` (node:util parseArgs). The root script forwards its
+ * arguments (`npm run bench -- --quick --sessions=50`), as does `npm run bench -w tests -- …`.
  */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+/** Parts a run can leave out (--skip). */
+export const SKIPPABLE = ['ours', 'bare', 'main', 'burst', 'ramp', 'restart', 'client'];
 
 export interface Options {
   quick: boolean;
@@ -90,7 +91,7 @@ const QUICK: Partial<Options> = {
   restartWait: 15,
 };
 
-const HELP = `npm run bench [-- options]
+export const HELP = `npm run bench [-- options]
 
   --quick                 a few sessions, a few seconds per scenario (smoke test)
   --sessions=N            sessions in the steady and burst scenarios (default 200)
@@ -110,65 +111,55 @@ const HELP = `npm run bench [-- options]
   --no-build              do not build the client and the server first (npm run build -w client / -w server)
   --profile               write a CPU profile of our server (node --cpu-prof) in the steady+burst run
   --allocations           sample both servers' allocations over the steady run: bytes per contribution, top sites
-  --server-node-flags=".."  extra node flags for the server processes (e.g. --trace-gc)
-  --wait-quiet=false      do not wait for other processes to leave the machine idle before each scenario
+  --no-wait-quiet         do not wait for other processes to leave the machine idle before each scenario
+  --server-node-flags=".."     extra node flags for the server processes (e.g. =--trace-gc)
   --generator-node-flags=".."  the same for the load generator
   --store=postgres        our server on a Postgres server instead of the embedded PGlite (default pglite)
   --database-url=URL      the Postgres for --store=postgres (TEST_DATABASE_URL, or the local one)
   --keep-logs             keep the servers' logs and data directories (their path is printed)
-  --out=FILE              where to write the JSON (default results/latest.json; quick: results/quick.json)
+  --out=FILE              where to write the JSON, and the chart beside it (default results/latest.json;
+                          quick: results/quick.json)
 `;
 
-const camel = (flag: string) => flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+/** A bad command line: the message says what, and `npm run bench -- --help` lists the options. */
+export class OptionsError extends Error {}
 
-export function parseOptions(argv = process.argv.slice(2), env = process.env): Options {
-  const raw = new Map<string, string>();
-  // npm_config_* first, real argv wins.
-  for (const key of Object.keys(FULL).concat(['help', 'no-build'])) {
-    const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`).replace(/-/g, '_');
-    const value = env[`npm_config_${snake}`];
-    if (value !== undefined && value !== '') raw.set(key, value);
+const flagOf = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const KEYS = Object.keys(FULL) as (keyof Options)[];
+const SPEC = Object.fromEntries([
+  ['help', { type: 'boolean' }],
+  ...KEYS.map((key) => [flagOf(key), { type: typeof FULL[key] === 'boolean' ? 'boolean' : 'string' }]),
+]) as Record<string, { type: 'boolean' | 'string' }>;
+
+/**
+ * The options of a command line, or 'help'. Booleans also take a `--no-` form (`--no-build`);
+ * relative paths are resolved against `cwd`.
+ */
+export function parseOptions(argv = process.argv.slice(2), cwd = process.env.INIT_CWD ?? process.cwd()): Options | 'help' {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: argv, options: SPEC, strict: true, allowPositionals: false, allowNegative: true }));
+  } catch (error) {
+    throw new OptionsError((error as Error).message);
   }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) continue;
-    const eq = arg.indexOf('=');
-    const name = camel(arg.slice(2, eq > 0 ? eq : undefined));
-    let value = eq > 0 ? arg.slice(eq + 1) : 'true';
-    if (eq < 0 && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--') && typeof FULL[name as keyof Options] !== 'boolean') {
-      value = argv[++i]!;
-    }
-    raw.set(name, value);
-  }
-  if (raw.has('help')) {
-    console.log(HELP);
-    process.exit(0);
-  }
-  if (raw.has('noBuild') || raw.has('no-build')) raw.set('build', 'false');
-  const quick = ['true', '1', ''].includes(raw.get('quick') ?? 'no');
+  if (values.help) return 'help';
+  const quick = values.quick === true;
   const options: Options = { ...FULL, ...(quick ? QUICK : {}), quick };
-  for (const [name, value] of raw) {
-    if (name === 'quick' || name === 'noBuild' || name === 'no-build') continue;
-    if (!(name in FULL)) {
-      console.error(`unknown option --${name}\n\n${HELP}`);
-      process.exit(2);
-    }
-    const key = name as keyof Options;
+  const set = options as unknown as Record<string, unknown>;
+  for (const key of KEYS) {
+    const value = values[flagOf(key)];
+    if (value === undefined || key === 'quick') continue;
     const current = FULL[key];
-    if (typeof current === 'boolean') (options as unknown as Record<string, unknown>)[key] = value !== 'false';
-    else if (typeof current === 'number') {
+    if (typeof current === 'number') {
       const n = Number(value);
-      if (!Number.isFinite(n) || n < 0) {
-        console.error(`--${name} needs a number, got ${value}`);
-        process.exit(2);
-      }
-      (options as unknown as Record<string, unknown>)[key] = n;
-    } else if (Array.isArray(current)) (options as unknown as Record<string, unknown>)[key] = value.split(',').filter(Boolean);
-    else (options as unknown as Record<string, unknown>)[key] = value;
+      if (value === '' || !Number.isFinite(n) || n < 0) throw new OptionsError(`--${flagOf(key)} needs a number of 0 or more, got "${String(value)}"`);
+      set[key] = n;
+    } else if (Array.isArray(current)) set[key] = String(value).split(',').filter(Boolean);
+    else set[key] = value;
   }
-  if (options.store !== 'pglite' && options.store !== 'postgres') {
-    console.error(`--store is pglite or postgres, got ${String(options.store)}`);
-    process.exit(2);
-  }
+  if (options.store !== 'pglite' && options.store !== 'postgres') throw new OptionsError(`--store is pglite or postgres, got "${options.store}"`);
+  const unknown = options.skip.filter((part) => !SKIPPABLE.includes(part));
+  if (unknown.length > 0) throw new OptionsError(`--skip takes ${SKIPPABLE.join(', ')}; got ${unknown.join(', ')}`);
+  if (options.out) options.out = path.resolve(cwd, options.out);
   return options;
 }

@@ -18,12 +18,18 @@ export interface ProcSample {
   rssBytes: number;
 }
 
+/** The command name and user + system CPU seconds of a `/proc/…/stat` line. */
+export function parseStat(stat: string): { name: string; cpuSeconds: number } {
+  // The name is in parentheses and may hold spaces and parentheses itself; fields after it start
+  // at field 3 (state): utime is 14, stime 15.
+  const close = stat.lastIndexOf(')');
+  const fields = stat.slice(close + 2).split(' ');
+  return { name: stat.slice(stat.indexOf('(') + 1, close), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / clockTicks };
+}
+
 export function readProc(pid: number): ProcSample | null {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields after the command name start at field 3 (state): utime is 14, stime 15.
-    const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / clockTicks;
+    const { cpuSeconds } = parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
     return { at: performance.now(), cpuSeconds, rssBytes: rssKb * 1024 };
@@ -78,10 +84,8 @@ function processes(exclude: ReadonlySet<number>): { others: Usage; named: Usage 
     const pid = Number(e);
     if (!Number.isInteger(pid) || exclude.has(pid)) continue;
     try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      (alsoOurs?.(name) ? named : others).set(pid, { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / clockTicks, name });
+      const usage = parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      (alsoOurs?.(usage.name) ? named : others).set(pid, usage);
     } catch {
       /* gone */
     }

@@ -17,7 +17,7 @@ import { buildServer, NODE_FLAGS } from '../../server/build.js';
 import { renderChart } from './chart.js';
 import { describeClientWeight, measureClientWeight, PARTICIPANT_JS_BUDGET, type ClientWeight } from '../../client/weight.js';
 import type { InitArgs, LoadArgs, LoadResult } from './generator.js';
-import { parseOptions, type Options } from './options.js';
+import { HELP, OptionsError, parseOptions, type Options } from './options.js';
 import { countAsOurs, othersCoresOver, readProc, Sampler, type ProcUsage } from './procstat.js';
 import { describeParts, summarizeAllocations, summarizeProfile, type AllocationSummary, type ProfileSummary } from './profile-top.js';
 import { RpcClient } from './rpc.js';
@@ -26,7 +26,18 @@ import { fmtBytes, fmtMs, fmtRatio, fmtRssPoints, round, sleep } from './stats.j
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '../..');
 const RESULTS = path.join(here, 'results');
-const opts = parseOptions();
+const opts = ((): Options => {
+  try {
+    const parsed = parseOptions();
+    if (parsed !== 'help') return parsed;
+    console.log(HELP);
+    process.exit(0);
+  } catch (error) {
+    if (!(error instanceof OptionsError)) throw error;
+    console.error(`${error.message}\n\n${HELP}`);
+    process.exit(2);
+  }
+})();
 const started = new Date();
 const children = new Set<ChildProcess>();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kollegium-bench-'));
@@ -1032,10 +1043,10 @@ async function main(): Promise<void> {
   results.targets = evaluate(results);
   printReport(results);
 
-  fs.mkdirSync(RESULTS, { recursive: true });
-  const out = opts.out ? path.resolve(opts.out) : path.join(RESULTS, opts.quick ? 'quick.json' : 'latest.json');
+  const out = opts.out ?? path.join(RESULTS, opts.quick ? 'quick.json' : 'latest.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-  const chart = opts.quick || opts.out ? out.replace(/\.json$/, '.svg') : path.join(RESULTS, 'chart.svg');
+  const chart = opts.quick || opts.out ? out.replace(/(\.json)?$/, '.svg') : path.join(RESULTS, 'chart.svg');
   fs.writeFileSync(chart, renderChart(results as never));
   log(`wrote ${path.relative(ROOT, out)} and the chart in ${results.durationS} s`);
 }

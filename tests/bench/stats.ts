@@ -18,7 +18,8 @@ export function summarize(samples: ArrayLike<number>): Summary {
   const sorted = Float64Array.from(samples).sort();
   let sum = 0;
   for (let i = 0; i < n; i++) sum += sorted[i]!;
-  const at = (p: number) => round(sorted[Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1))]!);
+  // The rank is ceil(p% of n); the epsilon keeps float noise (99.9 / 100 * 1000 = 999.0000000000001) from moving it up one.
+  const at = (p: number) => round(sorted[Math.min(n - 1, Math.max(0, Math.ceil((p * n) / 100 - 1e-9) - 1))]!);
   return { count: n, mean: round(sum / n), p50: at(50), p90: at(90), p95: at(95), p99: at(99), p999: at(99.9), max: round(sorted[n - 1]!) };
 }
 

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStore } from '@kollegium/server';
 import { as, FACILITATOR, RoundDriver } from '../../server/test/round.js';
+import { parseStat } from './procstat.js';
 
 const { values } = parseArgs({
   options: {
@@ -29,9 +30,7 @@ const SIZES = values.sizes.split(',').map(Number);
 
 /** CPU time of the main thread so far (ms): utime + stime of /proc/self/task/<pid>/stat. */
 function mainThreadCpuMs(): number {
-  const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  return parseStat(fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8')).cpuSeconds * 1000;
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kollegium-store-groups-'));

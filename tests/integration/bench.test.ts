@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/**
+ * `npm run bench` itself, in its quick form: real servers, a real load generator, real sockets.
+ * What it reports must add up, and what a server fails to deliver must show as lost. Its figures
+ * are not judged here; that is the benchmark's job, on a quiet machine.
+ */
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kollegium-bench-test-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+interface LoadResult {
+  targetRate: number;
+  durationMs: number;
+  sessions: number;
+  connections: number;
+  sent: number;
+  accepted: number;
+  expectedReceipts: number;
+  receivedReceipts: number;
+  lost: number;
+  fanout: { count: number; p99: number | null };
+  ack: { count: number };
+}
+interface Results {
+  options: { sessions: number; participants: number };
+  client?: { jsGzip: number; separation: { ok: boolean } };
+  ours?: { steady: { result: LoadResult }; burst: { result: LoadResult }; memory: { perIdleConnection: number } };
+  bare?: { steady: { result: LoadResult }; burst?: { result: LoadResult } };
+  restart?: { clients: number; resynced: number; verdict: string; graceful: { resynced: number; verdict: string } };
+  errors: string[];
+  targets: { name: string; pass: boolean | null }[];
+}
+
+/** Runs the benchmark to its end and reads what it wrote. */
+async function bench(name: string, args: string[], env: Record<string, string> = {}): Promise<Results> {
+  const out = path.join(dir, `${name}.json`);
+  const child = spawn('npx', ['tsx', 'tests/bench/run.ts', '--quick', '--no-build', '--no-wait-quiet', `--out=${out}`, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  expect(code, output.slice(-3000)).toBe(0);
+  expect(fs.readFileSync(out.replace(/\.json$/, '.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+  return JSON.parse(fs.readFileSync(out, 'utf8')) as Results;
+}
+
+/** Every contribution sent was acknowledged and reached every other screen of its session, once. */
+function expectWhole(r: LoadResult, participants: number) {
+  expect(r.sent).toBe(Math.round((r.targetRate * r.durationMs) / 1000));
+  expect(r.accepted).toBe(r.sent);
+  expect(r.ack.count).toBe(r.sent);
+  // Everyone but the sender: the other participants, the facilitator and the board.
+  expect(r.expectedReceipts).toBe(r.sent * (participants + 1));
+  expect(r.receivedReceipts).toBe(r.expectedReceipts);
+  expect(r.fanout.count).toBe(r.expectedReceipts);
+  expect(r.lost).toBe(0);
+}
+
+describe('npm run bench', () => {
+  it('measures both servers, the restart and the client, and the figures add up', { timeout: 240_000 }, async () => {
+    const results = await bench('quick', ['--skip=ramp']);
+    expect(results.errors).toEqual([]);
+    const { sessions, participants } = results.options;
+    for (const kind of [results.ours!, results.bare!]) {
+      for (const scenario of [kind.steady.result, kind.burst!.result]) {
+        expect(scenario.sessions).toBe(sessions);
+        expect(scenario.connections).toBe(sessions * (participants + 2));
+        expectWhole(scenario, participants);
+        expect(scenario.fanout.p99).toBeGreaterThan(0);
+      }
+    }
+    expect(results.ours!.memory.perIdleConnection).toBeGreaterThan(0);
+    const clients = sessions * (participants + 2);
+    expect(results.restart).toMatchObject({ clients, resynced: clients, verdict: 'durable', graceful: { resynced: clients, verdict: 'durable' } });
+    expect(results.client!.jsGzip).toBeGreaterThan(10_000);
+    expect(results.client!.separation.ok).toBe(true);
+    const judged = Object.fromEntries(results.targets.map((t) => [t.name, t.pass]));
+    expect(judged).toMatchObject({ 'steady deliveries lost': true, 'burst deliveries lost': true, 'participant entry JS, gzipped': true });
+  });
+
+  it('counts as lost what a server acknowledges but never delivers', { timeout: 120_000 }, async () => {
+    const results = await bench('dropping', ['--skip=ours,burst,ramp,restart,client'], { BENCH_BARE_DROP_EVERY: '10' });
+    const steady = results.bare!.steady.result;
+    const recipients = results.options.participants + 1;
+    expect(steady.accepted).toBe(steady.sent);
+    expect(steady.lost).toBe(Math.floor(steady.sent / 10) * recipients);
+    expect(steady.receivedReceipts).toBe(steady.expectedReceipts - steady.lost);
+  });
+});
