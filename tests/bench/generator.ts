@@ -133,6 +133,8 @@ interface Rec {
 interface Watch {
   down: number | null;
   up: number | null;
+  /** The last reconnection attempt socket.io-client made (its back-off decides when). */
+  attempt: number | null;
   resynced: number | null;
   /** What brought the client up to date after reconnecting: a full view or a patch from its version. */
   by: 'view' | 'patch' | null;
@@ -245,6 +247,9 @@ class Client {
     s.on('connect', () => {
       if (this.watch && this.watch.down !== null && this.watch.up === null) this.watch.up = Date.now();
       s.emit('time:sync', () => {}); // as the real client does on every connect
+    });
+    s.io.on('reconnect_attempt', () => {
+      if (this.watch && this.watch.up === null) this.watch.attempt = Date.now();
     });
     s.on('disconnect', (reason: string) => {
       if (this.watch && this.watch.down === null) this.watch.down = Date.now();
@@ -604,7 +609,7 @@ serveRpc({
 
   /** Restart scenario: from now on, note per client when it lost the server, came back and resynced. */
   armRestart() {
-    for (const s of sessions) for (const c of s.clients) c.watch = { down: null, up: null, resynced: null, by: null, refused: null, transient: 0 };
+    for (const s of sessions) for (const c of s.clients) c.watch = { down: null, up: null, attempt: null, resynced: null, by: null, refused: null, transient: 0 };
     return { clients: connections() };
   },
 
@@ -617,6 +622,9 @@ serveRpc({
       down: all.filter((w) => w.down !== null).length,
       reconnected: all.filter((w) => w.up !== null).length,
       resyncedAt: all.filter((w) => w.resynced !== null).map((w) => w.resynced!),
+      reconnectedAt: all.filter((w) => w.up !== null).map((w) => w.up!),
+      // Per client, its last attempt → caught up: the server's share of the wait (the rest is back-off).
+      settleMs: all.filter((w) => w.attempt !== null && w.resynced !== null).map((w) => w.resynced! - w.attempt!),
       resyncedBy: { view: all.filter((w) => w.by === 'view').length, patch: all.filter((w) => w.by === 'patch').length },
       refused,
       transientRefusals: all.reduce((n, w) => n + w.transient, 0),

@@ -21,7 +21,7 @@ import { HELP, OptionsError, parseOptions, type Options } from './options.js';
 import { countAsOurs, othersCoresOver, readProc, Sampler, type ProcUsage } from './procstat.js';
 import { describeParts, summarizeAllocations, summarizeProfile, type AllocationSummary, type ProfileSummary } from './profile-top.js';
 import { RpcClient } from './rpc.js';
-import { fmtBytes, fmtMs, fmtRatio, fmtRssPoints, round, sleep } from './stats.js';
+import { fmtBytes, fmtMs, fmtRatio, fmtRssPoints, round, sleep, summarize, type Summary } from './stats.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '../..');
@@ -668,6 +668,10 @@ interface RestartFigures {
   resync99Ms: number | null;
   resync100Ms: number | null;
   resync99AfterReadyMs: number | null;
+  /** Signal → 99% of the clients connected again (their back-off, and the server taking connections). */
+  reconnect99Ms: number | null;
+  /** Per client, its last reconnection attempt → caught up: what the server's work added to the wait. */
+  settle: Summary;
   resyncedBy: { view: number; patch: number };
   refused: Record<string, number>;
   transientRefusals: number;
@@ -708,7 +712,7 @@ async function runRestart(): Promise<RestartResult> {
     const tReady = Date.now();
     const startup = (await server.metrics({}).catch(() => null))?.startup ?? null;
     log(`restart: /healthz answers ${tReady - tKill} ms after ${signal} (old process gone after ${tSpawn - tKill} ms, new one ready ${tReady - tSpawn} ms after spawn); waiting for clients…`);
-    type Status = { total: number; resyncedAt: number[]; resyncedBy: { view: number; patch: number }; refused: Record<string, number>; transientRefusals: number; unresolved: number };
+    type Status = { total: number; resyncedAt: number[]; reconnectedAt: number[]; settleMs: number[]; resyncedBy: { view: number; patch: number }; refused: Record<string, number>; transientRefusals: number; unresolved: number };
     let status: Status;
     for (;;) {
       status = await gen.call<Status>('restartStatus');
@@ -719,8 +723,14 @@ async function runRestart(): Promise<RestartResult> {
     const need99 = Math.ceil(status.total * 0.99);
     const resync99Ms = times.length >= need99 ? times[need99 - 1]! - tKill : null;
     const resync100Ms = times.length === status.total ? times.at(-1)! - tKill : null;
+    const connected = status.reconnectedAt.sort((a, b) => a - b);
+    const reconnect99Ms = connected.length >= need99 ? connected[need99 - 1]! - tKill : null;
+    const settle = summarize(status.settleMs);
     const verdict = (status.refused.NOT_FOUND ?? 0) > 0 ? 'not durable yet' : times.length === status.total ? 'durable' : 'incomplete';
-    log(`restart: ${times.length}/${status.total} caught up (99% after ${fmtMs(resync99Ms)}), refused ${JSON.stringify(status.refused)} → ${verdict}`);
+    log(
+      `restart: ${times.length}/${status.total} caught up (99% after ${fmtMs(resync99Ms)}; 99% connected after ${fmtMs(reconnect99Ms)}, ` +
+        `last attempt → caught up p50 ${fmtMs(settle.p50)} p99 ${fmtMs(settle.p99)}), refused ${JSON.stringify(status.refused)} → ${verdict}`,
+    );
     return {
       signal,
       exitMs: tSpawn - tKill,
@@ -732,6 +742,8 @@ async function runRestart(): Promise<RestartResult> {
       resync99Ms,
       resync100Ms,
       resync99AfterReadyMs: resync99Ms === null ? null : resync99Ms - (tReady - tKill),
+      reconnect99Ms,
+      settle,
       resyncedBy: status.resyncedBy,
       refused: status.refused,
       transientRefusals: status.transientRefusals,
@@ -931,6 +943,8 @@ function printReport(r: Results): void {
     if (rs.startup)
       rows.push(['restart: process start → wrapper → store open', `${fmtMs(rs.startup.wrapperAtMs)} → ${fmtMs(rs.startup.mainLoadedAtMs)}`, '', '']);
     rows.push(['restart: 99% / 100% resynced after SIGKILL', `${fmtMs(rs.resync99Ms)} / ${fmtMs(rs.resync100Ms)}`, '', '']);
+    if (rs.settle)
+      rows.push(['restart: 99% connected; last attempt → caught up p50 / p99', `${fmtMs(rs.reconnect99Ms)}; ${fmtMs(rs.settle.p50)} / ${fmtMs(rs.settle.p99)}`, '', '']);
     rows.push(['restart: resynced (by view / patch), refused', `${rs.resynced}/${rs.clients} (${rs.resyncedBy.view} / ${rs.resyncedBy.patch}), ${JSON.stringify(rs.refused)} → ${rs.verdict}`, '', '']);
     const g = rs.graceful;
     if (g) {

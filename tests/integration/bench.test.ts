@@ -32,7 +32,15 @@ interface Results {
   client?: { jsGzip: number; separation: { ok: boolean } };
   ours?: { steady: { result: LoadResult }; burst: { result: LoadResult }; memory: { perIdleConnection: number } };
   bare?: { steady: { result: LoadResult }; burst?: { result: LoadResult } };
-  restart?: { clients: number; resynced: number; verdict: string; graceful: { resynced: number; verdict: string } };
+  restart?: {
+    clients: number;
+    resynced: number;
+    resync99Ms: number;
+    reconnect99Ms: number;
+    settle: { count: number };
+    verdict: string;
+    graceful: { resynced: number; verdict: string };
+  };
   errors: string[];
   targets: { name: string; pass: boolean | null }[];
 }
@@ -82,6 +90,9 @@ describe('npm run bench', () => {
     expect(results.ours!.memory.perIdleConnection).toBeGreaterThan(0);
     const clients = sessions * (participants + 2);
     expect(results.restart).toMatchObject({ clients, resynced: clients, verdict: 'durable', graceful: { resynced: clients, verdict: 'durable' } });
+    // Every client tried again and caught up after it; connected comes before caught up.
+    expect(results.restart!.settle.count).toBe(clients);
+    expect(results.restart!.reconnect99Ms).toBeLessThanOrEqual(results.restart!.resync99Ms);
     expect(results.client!.jsGzip).toBeGreaterThan(10_000);
     expect(results.client!.separation.ok).toBe(true);
     const judged = Object.fromEntries(results.targets.map((t) => [t.name, t.pass]));
