@@ -248,6 +248,7 @@ class Client {
       if (this.watch && this.watch.down !== null && this.watch.up === null) this.watch.up = Date.now();
       s.emit('time:sync', () => {}); // as the real client does on every connect
     });
+    // socket.io-client's own retries; the ones after a refusal are ours (below).
     s.io.on('reconnect_attempt', () => {
       if (this.watch && this.watch.up === null) this.watch.attempt = Date.now();
     });
@@ -261,7 +262,10 @@ class Client {
       if (!w || !code) return; // transport errors: socket.io-client backs off and retries by itself
       if (code === 'UNAVAILABLE' || code === 'RATE_LIMITED' || code === 'INTERNAL') {
         w.transient++;
-        setTimeout(() => s.connect(), 2000 + Math.random() * 3000).unref();
+        setTimeout(() => {
+          if (w.up === null) w.attempt = Date.now();
+          s.connect();
+        }, 2000 + Math.random() * 3000).unref();
       } else w.refused = code;
     });
   }

@@ -3,6 +3,7 @@
  * arguments (`npm run bench -- --quick --sessions=50`), as does `npm run bench -w tests -- …`.
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 /** Parts a run can leave out (--skip). */
@@ -107,18 +108,19 @@ export const HELP = `npm run bench [-- options]
   --ramp-budget=S         the ramp stops after the step that passes this many seconds (150)
   --restart-sessions=N    live sessions when the server is killed (200)
   --restart-wait=S        how long clients get to resync after the restart (30)
-  --skip=a,b              leave out parts: ours, bare, main (steady + burst), burst, ramp, restart, client
+  --skip=a,b              leave out parts: ${SKIPPABLE.join(', ')} (main: steady + burst)
   --no-build              do not build the client and the server first (npm run build -w client / -w server)
   --profile               write a CPU profile of our server (node --cpu-prof) in the steady+burst run
   --allocations           sample both servers' allocations over the steady run: bytes per contribution, top sites
   --no-wait-quiet         do not wait for other processes to leave the machine idle before each scenario
-  --server-node-flags=".."     extra node flags for the server processes (e.g. =--trace-gc)
+  --server-node-flags=".."     extra node flags for the server processes; values that start with -
+                               go after = (--server-node-flags=--trace-gc)
   --generator-node-flags=".."  the same for the load generator
   --store=postgres        our server on a Postgres server instead of the embedded PGlite (default pglite)
   --database-url=URL      the Postgres for --store=postgres (TEST_DATABASE_URL, or the local one)
   --keep-logs             keep the servers' logs and data directories (their path is printed)
-  --out=FILE              where to write the JSON, and the chart beside it (default results/latest.json;
-                          quick: results/quick.json)
+  --out=FILE              where to write the JSON, and the chart beside it; relative to the repository
+                          (default tests/bench/results/latest.json; quick: …/quick.json)
 `;
 
 /** A bad command line: the message says what, and `npm run bench -- --help` lists the options. */
@@ -126,17 +128,22 @@ export class OptionsError extends Error {}
 
 const flagOf = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const KEYS = Object.keys(FULL) as (keyof Options)[];
+/** Options that count things: whole numbers only. */
+const COUNTS = new Set<keyof Options>(['sessions', 'participants', 'rampStep', 'rampMaxSessions', 'restartSessions']);
 const SPEC = Object.fromEntries([
   ['help', { type: 'boolean' }],
-  ...KEYS.map((key) => [flagOf(key), { type: typeof FULL[key] === 'boolean' ? 'boolean' : 'string' }]),
-]) as Record<string, { type: 'boolean' | 'string' }>;
+  ...KEYS.map((key) => [flagOf(key), { type: typeof FULL[key] === 'boolean' ? 'boolean' : 'string', multiple: key === 'skip' }]),
+]) as Record<string, { type: 'boolean' | 'string'; multiple: boolean }>;
 
-/**
- * The options of a command line, or 'help'. Booleans also take a `--no-` form (`--no-build`);
- * relative paths are resolved against `cwd`.
- */
-export function parseOptions(argv = process.argv.slice(2), cwd = process.env.INIT_CWD ?? process.cwd()): Options | 'help' {
-  let values: Record<string, string | boolean | undefined>;
+/** The repository: a relative --out is taken from here, wherever npm was started. */
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The options of a command line, or 'help'. Booleans also take a `--no-` form (`--no-build`). */
+export function parseOptions(argv = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Options | 'help' {
+  // `npm run bench --quick` (no `--`) hands the flag to npm, which passes it on only as a variable.
+  const swallowed = ['help', ...KEYS.map(flagOf)].find((flag) => env[`npm_config_${flag.replace(/-/g, '_')}`] !== undefined);
+  if (swallowed) throw new OptionsError(`--${swallowed} went to npm, not to the benchmark: put options after \`--\` (npm run bench -- --${swallowed})`);
+  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   try {
     ({ values } = parseArgs({ args: argv, options: SPEC, strict: true, allowPositionals: false, allowNegative: true }));
   } catch (error) {
@@ -152,14 +159,19 @@ export function parseOptions(argv = process.argv.slice(2), cwd = process.env.INI
     const current = FULL[key];
     if (typeof current === 'number') {
       const n = Number(value);
-      if (value === '' || !Number.isFinite(n) || n < 0) throw new OptionsError(`--${flagOf(key)} needs a number of 0 or more, got "${String(value)}"`);
+      const whole = COUNTS.has(key);
+      if (String(value).trim() === '' || !Number.isFinite(n) || n < 0 || (whole && !Number.isInteger(n)))
+        throw new OptionsError(`--${flagOf(key)} needs ${whole ? 'a whole number' : 'a number'} of 0 or more, got "${String(value)}"`);
       set[key] = n;
-    } else if (Array.isArray(current)) set[key] = String(value).split(',').filter(Boolean);
+    } else if (Array.isArray(current)) set[key] = (value as string[]).flatMap((v) => v.split(',')).filter(Boolean);
     else set[key] = value;
   }
   if (options.store !== 'pglite' && options.store !== 'postgres') throw new OptionsError(`--store is pglite or postgres, got "${options.store}"`);
   const unknown = options.skip.filter((part) => !SKIPPABLE.includes(part));
   if (unknown.length > 0) throw new OptionsError(`--skip takes ${SKIPPABLE.join(', ')}; got ${unknown.join(', ')}`);
-  if (options.out) options.out = path.resolve(cwd, options.out);
+  if (options.out !== null) {
+    if (options.out.trim() === '') throw new OptionsError('--out needs a file name');
+    options.out = path.resolve(ROOT, options.out);
+  }
   return options;
 }

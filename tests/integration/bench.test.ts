@@ -1,49 +1,26 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { LoadResult } from '../bench/generator.js';
+import type { Results } from '../bench/run.js';
 
 /**
  * `npm run bench` itself, in its quick form: real servers, a real load generator, real sockets.
  * What it reports must add up, and what a server fails to deliver must show as lost. Its figures
- * are not judged here; that is the benchmark's job, on a quiet machine.
+ * are not judged here; that is the benchmark's job, on a quiet machine. It runs the builds
+ * `npm test` makes (client/dist, and server/dist from the test setup).
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kollegium-bench-test-'));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-interface LoadResult {
-  targetRate: number;
-  durationMs: number;
-  sessions: number;
-  connections: number;
-  sent: number;
-  accepted: number;
-  expectedReceipts: number;
-  receivedReceipts: number;
-  lost: number;
-  fanout: { count: number; p99: number | null };
-  ack: { count: number };
-}
-interface Results {
-  options: { sessions: number; participants: number };
-  client?: { jsGzip: number; separation: { ok: boolean } };
-  ours?: { steady: { result: LoadResult }; burst: { result: LoadResult }; memory: { perIdleConnection: number } };
-  bare?: { steady: { result: LoadResult }; burst?: { result: LoadResult } };
-  restart?: {
-    clients: number;
-    resynced: number;
-    resync99Ms: number;
-    reconnect99Ms: number;
-    settle: { count: number };
-    verdict: string;
-    graceful: { resynced: number; verdict: string };
-  };
-  errors: string[];
-  targets: { name: string; pass: boolean | null }[];
-}
+const running = new Set<ChildProcess>();
+afterAll(() => {
+  // A run cut short by a time-out: stop it with everything it started (its own process group).
+  for (const child of running) if (child.pid) process.kill(-child.pid, 'SIGTERM');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** Runs the benchmark to its end and reads what it wrote. */
 async function bench(name: string, args: string[], env: Record<string, string> = {}): Promise<Results> {
@@ -52,11 +29,14 @@ async function bench(name: string, args: string[], env: Record<string, string> =
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  running.add(child);
   let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  running.delete(child);
   expect(code, output.slice(-3000)).toBe(0);
   expect(fs.readFileSync(out.replace(/\.json$/, '.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
   return JSON.parse(fs.readFileSync(out, 'utf8')) as Results;
@@ -69,7 +49,7 @@ function expectWhole(r: LoadResult, participants: number) {
   expect(r.ack.count).toBe(r.sent);
   // Everyone but the sender: the other participants, the facilitator and the board.
   expect(r.expectedReceipts).toBe(r.sent * (participants + 1));
-  expect(r.receivedReceipts).toBe(r.expectedReceipts);
+  // One latency sample per receipt that came in time.
   expect(r.fanout.count).toBe(r.expectedReceipts);
   expect(r.lost).toBe(0);
 }
@@ -89,12 +69,14 @@ describe('npm run bench', () => {
     }
     expect(results.ours!.memory.perIdleConnection).toBeGreaterThan(0);
     const clients = sessions * (participants + 2);
-    expect(results.restart).toMatchObject({ clients, resynced: clients, verdict: 'durable', graceful: { resynced: clients, verdict: 'durable' } });
+    const restart = results.restart!;
+    expect(restart).toMatchObject({ clients, resynced: clients, verdict: 'durable', graceful: { resynced: clients, verdict: 'durable' } });
     // Every client tried again and caught up after it; connected comes before caught up.
-    expect(results.restart!.settle.count).toBe(clients);
-    expect(results.restart!.reconnect99Ms).toBeLessThanOrEqual(results.restart!.resync99Ms);
-    expect(results.client!.jsGzip).toBeGreaterThan(10_000);
-    expect(results.client!.separation.ok).toBe(true);
+    expect(restart.settle.count).toBe(clients);
+    expect(restart.reconnect99Ms!).toBeLessThanOrEqual(restart.resync99Ms!);
+    const client = results.client!;
+    expect('jsGzip' in client && client.jsGzip).toBeGreaterThan(10_000);
+    expect('separation' in client && client.separation.ok).toBe(true);
     const judged = Object.fromEntries(results.targets.map((t) => [t.name, t.pass]));
     expect(judged).toMatchObject({ 'steady deliveries lost': true, 'burst deliveries lost': true, 'participant entry JS, gzipped': true });
   });
@@ -104,7 +86,10 @@ describe('npm run bench', () => {
     const steady = results.bare!.steady.result;
     const recipients = results.options.participants + 1;
     expect(steady.accepted).toBe(steady.sent);
-    expect(steady.lost).toBe(Math.floor(steady.sent / 10) * recipients);
-    expect(steady.receivedReceipts).toBe(steady.expectedReceipts - steady.lost);
+    // The relay counts every contribution, the set-up's too; any run of sent (a multiple of 10)
+    // in a row holds exactly sent / 10 of every tenth, wherever the count stood before.
+    expect(steady.sent % 10).toBe(0);
+    expect(steady.lost).toBe((steady.sent / 10) * recipients);
+    expect(steady.fanout.count).toBe(steady.expectedReceipts - steady.lost);
   });
 });

@@ -1,7 +1,10 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { OptionsError, parseOptions, type Options } from '../options.js';
 
-const parse = (...argv: string[]) => parseOptions(argv, '/work/here') as Options;
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const parse = (...argv: string[]) => parseOptions(argv, {}) as Options;
 
 describe('bench options', () => {
   it('defaults to the full run of the issue: 200 sessions × 25 at 500/s, built first', () => {
@@ -22,8 +25,9 @@ describe('bench options', () => {
     expect(parse('--no-build', '--no-wait-quiet', '--profile')).toMatchObject({ build: false, waitQuiet: false, profile: true });
   });
 
-  it('splits --skip and refuses parts that do not exist', () => {
+  it('splits --skip, also given twice, and refuses parts that do not exist', () => {
     expect(parse('--skip=ramp,restart').skip).toEqual(['ramp', 'restart']);
+    expect(parse('--skip=ramp', '--skip', 'bare,client').skip).toEqual(['ramp', 'bare', 'client']);
     expect(() => parse('--skip=ramp,rampe')).toThrow(/--skip takes .*; got rampe/);
   });
 
@@ -31,25 +35,35 @@ describe('bench options', () => {
     expect(parse('--server-node-flags=--trace-gc --trace-gc-verbose').serverNodeFlags).toBe('--trace-gc --trace-gc-verbose');
   });
 
-  it('resolves a relative --out from the folder the command started in', () => {
-    expect(parse('--out=runs/a.json').out).toBe('/work/here/runs/a.json');
+  it('takes a relative --out from the repository, wherever npm was started', () => {
+    expect(parse('--out=runs/a.json').out).toBe(path.join(ROOT, 'runs/a.json'));
     expect(parse('--out=/tmp/b.json').out).toBe('/tmp/b.json');
   });
 
   it('answers --help with "help"', () => {
-    expect(parseOptions(['--quick', '--help'])).toBe('help');
+    expect(parseOptions(['--quick', '--help'], {})).toBe('help');
+  });
+
+  it('says where an option went when npm took it (no `--` before it)', () => {
+    expect(() => parseOptions([], { npm_config_quick: 'true' })).toThrow(/--quick went to npm, not to the benchmark: put options after `--`/);
+    expect(() => parseOptions([], { npm_config_burst_rate: '10' })).toThrow(/--burst-rate went to npm/);
+    // npm's own settings are no concern of ours.
+    expect(parseOptions([], { npm_config_cache: '/root/.npm' })).not.toBe('help');
   });
 
   it.each([
     [['--sesions=5'], /Unknown option '--sesions'/],
-    [['--sessions=many'], /--sessions needs a number of 0 or more, got "many"/],
+    [['--sessions=many'], /--sessions needs a whole number of 0 or more, got "many"/],
     [['--rate=-5'], /--rate needs a number/],
+    [['--sessions= '], /--sessions needs a whole number/],
+    [['--participants=2.5'], /--participants needs a whole number of 0 or more, got "2.5"/],
+    [['--out='], /--out needs a file name/],
     [['--sessions'], /argument missing/],
     [['--store=mysql'], /--store is pglite or postgres, got "mysql"/],
     [['--build=false'], /does not take an argument/],
     [['200'], /positional/],
   ])('refuses %j with a message that says why', (argv, message) => {
-    expect(() => parseOptions(argv)).toThrow(OptionsError);
-    expect(() => parseOptions(argv)).toThrow(message);
+    expect(() => parseOptions(argv, {})).toThrow(OptionsError);
+    expect(() => parseOptions(argv, {})).toThrow(message);
   });
 });

@@ -1,11 +1,12 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseStat, readProc, Sampler } from '../procstat.js';
 
 describe('procstat', () => {
   it('reads a stat line whose command name holds spaces and parentheses', () => {
-    // /proc/<pid>/stat: pid (comm) state ppid … utime(14) stime(15) …, in clock ticks (100 a second).
-    const rest = ['S', ...Array.from({ length: 10 }, () => '0'), '250', '50', '0', '0', '20', '0'];
+    // /proc/<pid>/stat: pid (comm) state ppid … utime(14) stime(15) …, in clock ticks.
+    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+    const rest = ['S', ...Array.from({ length: 10 }, () => '0'), String(2.5 * ticks), String(0.5 * ticks), '0', '0', '20', '0'];
     expect(parseStat(`4242 (tmux: server (1)) ${rest.join(' ')}`)).toEqual({ name: 'tmux: server (1)', cpuSeconds: 3 });
   });
 
