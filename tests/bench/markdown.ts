@@ -17,6 +17,7 @@ const table = (head: string[], rows: (string | number)[][]) =>
 
 export function renderMarkdown(r: R): string {
   const out: string[] = [];
+  if (r.quick) out.push('**Quick run** (`--quick`): a smoke test, not comparable with the targets.');
   const o = r.ours;
   const b = r.bare;
   const lost = (m: R) =>

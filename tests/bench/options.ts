@@ -140,9 +140,14 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 /** The options of a command line, or 'help'. Booleans also take a `--no-` form (`--no-build`). */
 export function parseOptions(argv = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Options | 'help' {
-  // `npm run bench --quick` (no `--`) hands the flag to npm, which passes it on only as a variable.
-  const swallowed = ['help', ...KEYS.map(flagOf)].find((flag) => env[`npm_config_${flag.replace(/-/g, '_')}`] !== undefined);
-  if (swallowed) throw new OptionsError(`--${swallowed} went to npm, not to the benchmark: put options after \`--\` (npm run bench -- --${swallowed})`);
+  // `npm run bench --quick` (no `--`) hands the flag to npm, which passes it on only as a variable
+  // (`--no-build` as npm_config_build=''): say what to type instead.
+  for (const key of KEYS) {
+    const value = env[`npm_config_${flagOf(key).replace(/-/g, '_')}`];
+    if (value === undefined) continue;
+    const meant = typeof FULL[key] !== 'boolean' ? `--${flagOf(key)}=${value}` : value === 'true' ? `--${flagOf(key)}` : `--no-${flagOf(key)}`;
+    throw new OptionsError(`${meant} went to npm, not to the benchmark: put options after \`--\` (npm run bench -- ${meant})`);
+  }
   let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   try {
     ({ values } = parseArgs({ args: argv, options: SPEC, strict: true, allowPositionals: false, allowNegative: true }));

@@ -115,12 +115,21 @@ const SERVER_NODE_FLAGS = [...NODE_FLAGS, '--expose-gc'];
  * build (`npm run build -w server`, skipped with --no-build), and the wrapper and the bare relay
  * are compiled the same way (esbuild, npm packages from node_modules), so both start and run alike.
  */
+/** When a build was made, for the log of a --no-build run. */
+function ago(file: string): string {
+  const s = fs.existsSync(file) ? (Date.now() - fs.statSync(file).mtimeMs) / 1000 : null;
+  if (s === null) return '(not there)';
+  return s < 120 ? `${Math.round(s)} s ago` : s < 7200 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
+}
+
 async function prepareServers(): Promise<void> {
   if (opts.build) {
     log('building the server (npm run build -w server)…');
     await buildServer();
   } else if (!fs.existsSync(TARGETS.ours)) {
     throw new Error(`${path.relative(ROOT, TARGETS.ours)} is missing: run \`npm run build -w server\` or leave out --no-build`);
+  } else {
+    log(`--no-build: running ${path.relative(ROOT, TARGETS.ours)} as built ${ago(TARGETS.ours)}`);
   }
   await build({
     entryPoints: [path.join(here, 'server-entry.ts'), path.join(here, 'bare-server.ts')],
@@ -971,7 +980,9 @@ function printReport(r: Results): void {
     ['bare steady', b?.steady],
     ['bare burst', b?.burst],
   ] as const) {
-    if (m?.machine && m.machine.othersCores > 0.1) disturbed.push(`${name}: ${m.machine.othersCores} cores (${m.machine.othersTop.join(', ')})`);
+    // The busiest others by name, when /proc saw them (not those that came and went in between).
+    const top = m?.machine?.othersTop.length ? ` (${m.machine.othersTop.join(', ')})` : '';
+    if (m?.machine && m.machine.othersCores > 0.1) disturbed.push(`${name}: ${m.machine.othersCores} cores${top}`);
     if (m?.discarded) disturbed.push(`${name}: a first attempt was discarded (others ${m.discarded.othersCores} cores, fan-out p99 ${fmtMs(m.discarded.fanoutP99)})`);
   }
   for (const x of [r.oursRamp, r.bareRamp])
@@ -1029,6 +1040,8 @@ async function main(): Promise<void> {
       log('building the client (npm run build -w client)…');
       const build = spawnSync('npm', ['run', 'build', '-w', 'client'], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
       if (build.status !== 0) results.errors.push(`client build failed: ${(build.stderr || build.stdout).split('\n').slice(-5).join(' ')}`);
+    } else {
+      log(`--no-build: weighing client/dist as built ${ago(path.join(ROOT, 'client/dist/index.html'))}`);
     }
     try {
       results.client = measureClientWeight();

@@ -45,8 +45,9 @@ describe('bench options', () => {
   });
 
   it('says where an option went when npm took it (no `--` before it)', () => {
-    expect(() => parseOptions([], { npm_config_quick: 'true' })).toThrow(/--quick went to npm, not to the benchmark: put options after `--`/);
-    expect(() => parseOptions([], { npm_config_burst_rate: '10' })).toThrow(/--burst-rate went to npm/);
+    expect(() => parseOptions([], { npm_config_quick: 'true' })).toThrow(/--quick went to npm, not to the benchmark: put options after `--` \(npm run bench -- --quick\)/);
+    expect(() => parseOptions([], { npm_config_build: '' })).toThrow(/\(npm run bench -- --no-build\)/);
+    expect(() => parseOptions([], { npm_config_burst_rate: '10' })).toThrow(/\(npm run bench -- --burst-rate=10\)/);
     // npm's own settings are no concern of ours.
     expect(parseOptions([], { npm_config_cache: '/root/.npm' })).not.toBe('help');
   });
