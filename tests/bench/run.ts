@@ -103,6 +103,9 @@ function freePort(): Promise<number> {
   });
 }
 
+/** When a build was made, for the log of a --no-build run. */
+const builtAt = (file: string) => (fs.existsSync(file) ? `built ${fs.statSync(file).mtime.toISOString()}` : 'not built');
+
 /** Compiled by prepareServers: the wrapper, and what it starts for each kind of server. */
 const BENCH_DIST = path.join(here, 'dist');
 const SERVER_ENTRY = path.join(BENCH_DIST, 'server-entry.js');
@@ -115,13 +118,6 @@ const SERVER_NODE_FLAGS = [...NODE_FLAGS, '--expose-gc'];
  * build (`npm run build -w server`, skipped with --no-build), and the wrapper and the bare relay
  * are compiled the same way (esbuild, npm packages from node_modules), so both start and run alike.
  */
-/** When a build was made, for the log of a --no-build run. */
-function ago(file: string): string {
-  const s = fs.existsSync(file) ? (Date.now() - fs.statSync(file).mtimeMs) / 1000 : null;
-  if (s === null) return '(not there)';
-  return s < 120 ? `${Math.round(s)} s ago` : s < 7200 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
-}
-
 async function prepareServers(): Promise<void> {
   if (opts.build) {
     log('building the server (npm run build -w server)…');
@@ -129,7 +125,7 @@ async function prepareServers(): Promise<void> {
   } else if (!fs.existsSync(TARGETS.ours)) {
     throw new Error(`${path.relative(ROOT, TARGETS.ours)} is missing: run \`npm run build -w server\` or leave out --no-build`);
   } else {
-    log(`--no-build: running ${path.relative(ROOT, TARGETS.ours)} as built ${ago(TARGETS.ours)}`);
+    log(`--no-build: running ${path.relative(ROOT, TARGETS.ours)}, ${builtAt(TARGETS.ours)}`);
   }
   await build({
     entryPoints: [path.join(here, 'server-entry.ts'), path.join(here, 'bare-server.ts')],
@@ -729,11 +725,12 @@ async function runRestart(): Promise<RestartResult> {
       await sleep(200);
     }
     const times = status.resyncedAt.sort((a, b) => a - b);
+    // When 99% of all clients had got so far (of those that did, in time order), from the signal.
     const need99 = Math.ceil(status.total * 0.99);
-    const resync99Ms = times.length >= need99 ? times[need99 - 1]! - tKill : null;
+    const at99 = (sorted: number[]) => (sorted.length >= need99 ? sorted[need99 - 1]! - tKill : null);
+    const resync99Ms = at99(times);
     const resync100Ms = times.length === status.total ? times.at(-1)! - tKill : null;
-    const connected = status.reconnectedAt.sort((a, b) => a - b);
-    const reconnect99Ms = connected.length >= need99 ? connected[need99 - 1]! - tKill : null;
+    const reconnect99Ms = at99(status.reconnectedAt.sort((a, b) => a - b));
     const settle = summarize(status.settleMs);
     const verdict = (status.refused.NOT_FOUND ?? 0) > 0 ? 'not durable yet' : times.length === status.total ? 'durable' : 'incomplete';
     log(
@@ -1041,7 +1038,7 @@ async function main(): Promise<void> {
       const build = spawnSync('npm', ['run', 'build', '-w', 'client'], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
       if (build.status !== 0) results.errors.push(`client build failed: ${(build.stderr || build.stdout).split('\n').slice(-5).join(' ')}`);
     } else {
-      log(`--no-build: weighing client/dist as built ${ago(path.join(ROOT, 'client/dist/index.html'))}`);
+      log(`--no-build: weighing client/dist, ${builtAt(path.join(ROOT, 'client/dist/index.html'))}`);
     }
     try {
       results.client = measureClientWeight();
