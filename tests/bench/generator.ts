@@ -159,7 +159,6 @@ let lastBucket: Bucket | null = null;
 let nextMarker = 0;
 let sessions: Sess[] = [];
 let nextSessionIndex = 0;
-let sessionClosedEvents = 0;
 
 function markerOf(text: unknown): number {
   if (typeof text !== 'string' || text.charCodeAt(0) !== 35) return -1;
@@ -243,7 +242,6 @@ class Client {
     this.ready.catch(() => {});
     s.on('session:view', (msg: ViewMsg) => this.onView(msg));
     s.on('session:patch', (patch: PatchMsg) => this.onPatch(patch));
-    s.on('session:closed', () => sessionClosedEvents++);
     s.on('connect', () => {
       if (this.watch && this.watch.down !== null && this.watch.up === null) this.watch.up = Date.now();
       s.emit('time:sync', () => {}); // as the real client does on every connect
@@ -555,7 +553,8 @@ function timeline(bucket: Bucket, durationMs: number): LoadResult['timeline'] {
   });
 }
 
-serveRpc({
+/** What run.ts may call (and, through `GeneratorApi`, the types of what each call answers). */
+const api = {
   init(args: InitArgs) {
     cfg = args;
     httpLimit = new Limiter(args.httpConcurrency);
@@ -607,10 +606,6 @@ serveRpc({
     return byLabel;
   },
 
-  status() {
-    return { sessions: sessions.length, connections: connections(), connected: sessions.reduce((n, s) => n + s.clients.filter((c) => c.socket.connected).length, 0), pending: pending.size, sessionClosedEvents };
-  },
-
   /** Restart scenario: from now on, note per client when it lost the server, came back and resynced. */
   armRestart() {
     for (const s of sessions) for (const c of s.clients) c.watch = { down: null, up: null, attempt: null, resynced: null, by: null, refused: null, transient: 0 };
@@ -644,7 +639,9 @@ serveRpc({
     expired.clear();
     return { closed };
   },
-});
+};
+export type GeneratorApi = typeof api;
+serveRpc(api);
 
 // Exit normally on SIGTERM (from run.ts), so that exit hooks such as --cpu-prof run.
 process.on('SIGTERM', () => process.exit(0));

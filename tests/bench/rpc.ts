@@ -7,7 +7,20 @@ type Reply = { rpc: 'reply'; id: number; ok: boolean; result?: unknown; error?: 
 type Log = { rpc: 'log'; text: string };
 export type RpcMessage = Call | Reply | Log;
 
-export class RpcClient {
+/** What a child answers: by method name, a handler of at most one argument. */
+export type Handlers = Record<string, (args: never) => unknown>;
+/** A call's argument, then its timeout: the handler's one parameter, or nothing (or `{}`) for a handler without one. */
+type CallArgs<F> = F extends () => unknown
+  ? [args?: Record<string, never>, timeoutMs?: number]
+  : F extends (args: infer A) => unknown
+    ? [args: A, timeoutMs?: number]
+    : never;
+
+/** What a call of `method` answers. */
+export type Answer<Api extends Handlers, M extends keyof Api> = Awaited<ReturnType<Api[M]>>;
+
+/** The parent's side of a child serving `Api` (the type of the handlers it passes to `serveRpc`). */
+export class RpcClient<Api extends Handlers> {
   private next = 1;
   private waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   private exited: string | null = null;
@@ -38,7 +51,8 @@ export class RpcClient {
     });
   }
 
-  call<T>(method: string, args: unknown = {}, timeoutMs = 60_000): Promise<T> {
+  call<M extends keyof Api & string>(method: M, ...[args, timeoutMs = 60_000]: CallArgs<Api[M]>): Promise<Answer<Api, M>> {
+    type T = Answer<Api, M>;
     if (this.exited) return Promise.reject(new Error(this.exited));
     const id = this.next++;
     return new Promise<T>((resolve, reject) => {
@@ -47,13 +61,13 @@ export class RpcClient {
         reject(new Error(`${this.name}.${method} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
       this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      this.child.send({ rpc: 'call', id, method, args } satisfies Call);
+      this.child.send({ rpc: 'call', id, method, args: args ?? {} } satisfies Call);
     });
   }
 }
 
 /** Child side: answers calls with the named handlers. Exits when the parent goes away. */
-export function serveRpc(handlers: Record<string, (args: never) => unknown>): void {
+export function serveRpc(handlers: Handlers): void {
   if (!process.send) throw new Error('not started with an IPC channel');
   process.on('message', (raw: unknown) => {
     const msg = raw as RpcMessage;

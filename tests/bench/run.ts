@@ -16,11 +16,12 @@ import { build } from 'esbuild';
 import { buildServer, NODE_FLAGS } from '../../server/build.js';
 import { renderChart } from './chart.js';
 import { describeClientWeight, measureClientWeight, PARTICIPANT_JS_BUDGET, type ClientWeight } from '../../client/weight.js';
-import type { InitArgs, LoadArgs, LoadResult } from './generator.js';
+import type { GeneratorApi, InitArgs, LoadArgs, LoadResult } from './generator.js';
 import { HELP, OptionsError, parseOptions, type Options } from './options.js';
 import { countAsOurs, othersCoresOver, readProc, Sampler, type ProcUsage } from './procstat.js';
 import { describeParts, summarizeAllocations, summarizeProfile, type AllocationSummary, type ProfileSummary } from './profile-top.js';
-import { RpcClient } from './rpc.js';
+import { RpcClient, type Answer, type Handlers } from './rpc.js';
+import type { ServerApi } from './server-entry.js';
 import { fmtBytes, fmtMs, fmtRatio, fmtRssPoints, round, sleep, summarize, type Summary } from './stats.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -69,7 +70,7 @@ setTimeout(() => {
 }, watchdogMs).unref();
 
 /** A TypeScript script through tsx; a `.js` one (the servers, see prepareServers) by plain node. */
-function spawnNode(name: string, core: number, script: string, args: string[], env: NodeJS.ProcessEnv, nodeFlags: string[] = [], log?: string) {
+function spawnNode<Api extends Handlers>(name: string, core: number, script: string, args: string[], env: NodeJS.ProcessEnv, nodeFlags: string[] = [], log?: string) {
   const nodeArgs = [...nodeFlags, ...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script, ...args];
   const [cmd, argv] = canPin ? ['taskset', ['-c', String(core), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const out = log ? fs.openSync(log, 'a') : 'inherit';
@@ -81,7 +82,7 @@ function spawnNode(name: string, core: number, script: string, args: string[], e
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once('exit', () => resolve());
   });
-  return { child, pid: child.pid!, rpc: new RpcClient(child, name), exited };
+  return { child, pid: child.pid!, rpc: new RpcClient<Api>(child, name), exited };
 }
 
 async function stopProcess(p: { child: ChildProcess; exited: Promise<void> }, graceMs = 5000): Promise<void> {
@@ -140,16 +141,7 @@ async function prepareServers(): Promise<void> {
 }
 
 type Kind = 'ours' | 'bare';
-interface ServerMetrics {
-  at: number;
-  eventLoopDelay: { count: number; mean: number; p50: number; p99: number; max: number };
-  memory: NodeJS.MemoryUsage;
-  cpu: NodeJS.CpuUsage;
-  startup: { wrapperAtMs: number; mainLoadedAtMs: number | null };
-  gcPauses: { count: number; totalMs: number; maxMs: number };
-  /** Only with BENCH_TRACE_SYNC=1 (diagnosis): the store's fsync/fdatasync calls. */
-  syncs?: { count: number; totalMs: number; maxMs: number; slow: [number, number][] };
-}
+type ServerMetrics = Answer<ServerApi, 'metrics'>;
 interface Server {
   kind: Kind;
   url: string;
@@ -158,9 +150,10 @@ interface Server {
   exited: Promise<void>;
   log: string;
   readyMs: number;
-  metrics(args?: { collect?: boolean; reset?: boolean }): Promise<ServerMetrics>;
-  call<T>(method: string, args?: unknown): Promise<T>;
+  rpc: RpcClient<ServerApi>;
 }
+
+const metricsOf = (server: Server, args: Parameters<ServerApi['metrics']>[0] = {}) => server.rpc.call('metrics', args, 30_000);
 
 let serverCount = 0;
 /** With --store=postgres, our server processes' schemas, dropped at the end. */
@@ -214,7 +207,7 @@ function profilesDir(): string {
 async function startServer(kind: Kind, port: number, dataDir: string, profileDir?: string): Promise<Server> {
   const log = path.join(tmp, `server-${++serverCount}-${kind}.log`);
   const flags = [...SERVER_NODE_FLAGS, ...opts.serverNodeFlags.split(' ').filter(Boolean), ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
-  const p = spawnNode('server', 0, SERVER_ENTRY, [TARGETS[kind]], serverEnv(port, dataDir), flags, log);
+  const p = spawnNode<ServerApi>('server', 0, SERVER_ENTRY, [TARGETS[kind]], serverEnv(port, dataDir), flags, log);
   const url = `http://127.0.0.1:${port}`;
   let readyMs: number;
   try {
@@ -231,8 +224,7 @@ async function startServer(kind: Kind, port: number, dataDir: string, profileDir
     exited: p.exited,
     log,
     readyMs,
-    metrics: (args = {}) => p.rpc.call<ServerMetrics>('metrics', args, 30_000),
-    call: (method, args = {}) => p.rpc.call(method, args, 60_000),
+    rpc: p.rpc,
   };
 }
 
@@ -244,15 +236,10 @@ function tail(file: string, lines = 30): string {
   }
 }
 
-interface Generator {
-  pid: number;
-  child: ChildProcess;
-  exited: Promise<void>;
-  call<T>(method: string, args?: unknown, timeoutMs?: number): Promise<T>;
-}
+type Generator = ReturnType<typeof spawnNode<GeneratorApi>>;
 
 async function startGenerator(url: string, mode: Kind, reconnect = false): Promise<Generator> {
-  const p = spawnNode('generator', 1, path.join(here, 'generator.ts'), [], { ...process.env, NODE_ENV: 'production' }, [
+  const p = spawnNode<GeneratorApi>('generator', 1, path.join(here, 'generator.ts'), [], { ...process.env, NODE_ENV: 'production' }, [
     '--max-old-space-size=8192',
     ...opts.generatorNodeFlags.split(' ').filter(Boolean),
   ]);
@@ -267,23 +254,14 @@ async function startGenerator(url: string, mode: Kind, reconnect = false): Promi
     ackTimeoutMs: 30_000,
   };
   await p.rpc.call('init', init);
-  return { pid: p.pid, child: p.child, exited: p.exited, call: (m, a, t) => p.rpc.call(m, a, t) };
-}
-
-interface AddResult {
-  added: number;
-  failed: number;
-  errors: string[];
-  sessions: number;
-  connections: number;
-  ms: number;
+  return p;
 }
 
 const addSessions = (gen: Generator, count: number) =>
-  gen.call<AddResult>('addSessions', { count }, 120_000 + count * opts.participants * 200);
+  gen.rpc.call('addSessions', { count }, 120_000 + count * opts.participants * 200);
 
 const runLoad = (gen: Generator, args: LoadArgs) =>
-  gen.call<LoadResult>('load', args, args.durationMs + args.graceMs + 120_000);
+  gen.rpc.call('load', args, args.durationMs + args.graceMs + 120_000);
 
 interface Measured<T> {
   result: T;
@@ -299,7 +277,7 @@ interface Measured<T> {
 
 /** Runs `work` while sampling both processes' CPU and RSS and the server's event-loop delay. */
 async function measured<T>(server: Server, gen: Generator, work: () => Promise<T>): Promise<Measured<T>> {
-  await server.metrics({ reset: true }).catch(() => null);
+  await metricsOf(server, { reset: true }).catch(() => null);
   const sampler = new Sampler({ server: server.pid, generator: gen.pid }).start();
   let result: T;
   let usage: Record<string, ProcUsage>;
@@ -308,7 +286,7 @@ async function measured<T>(server: Server, gen: Generator, work: () => Promise<T
   } finally {
     usage = sampler.stop();
   }
-  const m = await server.metrics({}).catch(() => null);
+  const m = await metricsOf(server).catch(() => null);
   return { result, machine: sampler.system, server: { ...usage.server!, eventLoopDelay: m?.eventLoopDelay ?? null, gcPauses: m?.gcPauses ?? null, ...(m?.syncs ? { syncs: m.syncs } : {}) }, generator: usage.generator! };
 }
 
@@ -323,9 +301,9 @@ async function measuredLoad(server: Server, gen: Generator, kind: Kind, what: st
     const sampled = opts.allocations && args.label === 'steady';
     const sample = { file: null as string | null };
     const m = await measured(server, gen, async () => {
-      if (sampled) await server.call('allocationsStart');
+      if (sampled) await server.rpc.call('allocationsStart');
       const load = await runLoad(gen, args);
-      if (sampled) sample.file = (await server.call<{ file: string }>('allocationsStop')).file;
+      if (sampled) sample.file = (await server.rpc.call('allocationsStop')).file;
       return load;
     });
     if (sample.file) {
@@ -344,7 +322,7 @@ async function measuredLoad(server: Server, gen: Generator, kind: Kind, what: st
 /** Server RSS after a full GC and a moment to settle; the base for memory per connection and per session. */
 async function memoryPoint(server: Server): Promise<{ rss: number; heapUsed: number; external: number }> {
   await sleep(opts.quick ? 500 : 1500);
-  const m = await server.metrics({ collect: true });
+  const m = await metricsOf(server, { collect: true });
   await sleep(300);
   const rss = readProc(server.pid)?.rssBytes ?? m.memory.rss;
   return { rss, heapUsed: m.memory.heapUsed, external: m.memory.external + m.memory.arrayBuffers };
@@ -379,8 +357,7 @@ async function waitMachineQuiet(what: string, ours: number[]): Promise<void> {
 /** After the server has worked off its backlog: how many receipts counted lost came late after all. */
 async function noteLate(gen: Generator, m: Measured<LoadResult>): Promise<void> {
   if (m.result.lost === 0) return;
-  type Late = Record<string, { late: number; stillMissing: number }>;
-  const late = await gen.call<Late>('late').catch((): Late => ({}));
+  const late = await gen.rpc.call('late').catch(() => ({}) as Answer<GeneratorApi, 'late'>);
   const entry = late[m.result.label];
   m.result.lateAfterGrace = entry ? entry.late : 0;
   m.result.neverArrived = entry ? entry.stillMissing : 0;
@@ -410,7 +387,7 @@ const log = (text: string) => console.log(`[${((Date.now() - started.getTime()) 
 interface MainResult {
   kind: Kind;
   startupMs: number;
-  setup: AddResult & Pick<Measured<unknown>, 'server' | 'generator' | 'machine'>;
+  setup: Answer<GeneratorApi, 'addSessions'> & Pick<Measured<unknown>, 'server' | 'generator' | 'machine'>;
   memory: {
     baseline: { rss: number; heapUsed: number };
     /** With half the sessions set up: per idle connection = (idle − halfway) ÷ the connections in between. */
@@ -443,7 +420,7 @@ async function runMain(kind: Kind): Promise<MainResult> {
     // Warm up (JIT, the store's buffers, socket.io's pools) so the baseline holds the fixed costs.
     await addSessions(gen, 2);
     await runLoad(gen, { label: 'warm-up', rate: 20, durationMs: 2000, graceMs: 5000, advancePhases: true });
-    await gen.call('closeAll', {}, 60_000);
+    await gen.rpc.call('closeAll', {}, 60_000);
     const baseline = await memoryPoint(server);
     log(`${kind}: setting up ${opts.sessions} sessions × (${opts.participants} participants + facilitator + board)…`);
     // Memory per idle connection is the slope from half to all of them connected, so the server's
@@ -490,7 +467,7 @@ async function runMain(kind: Kind): Promise<MainResult> {
     }
     const conns = s.connections;
     const [from, fromConns] = halfway && conns > halfway.connections ? [halfway.memory, halfway.connections] : [baseline, 0];
-    await gen.call('closeAll', {}, 60_000).catch(() => null);
+    await gen.rpc.call('closeAll', {}, 60_000).catch(() => null);
     await stopProcess(server, profileDir ? 60_000 : 5000);
     let profile: ProfileSummary | null = null;
     if (profileDir) {
@@ -642,7 +619,7 @@ async function runRamp(kind: Kind): Promise<RampResult> {
       }
     }
   } finally {
-    await gen.call('closeAll', {}, 60_000).catch(() => null);
+    await gen.rpc.call('closeAll', {}, 60_000).catch(() => null);
     await stopProcess(gen);
     await stopProcess(server);
   }
@@ -701,7 +678,7 @@ async function runRestart(): Promise<RestartResult> {
   /** Stops the server with `signal`, starts it again on the same port and data, and watches the clients come back. */
   const bounce = async (signal: 'SIGKILL' | 'SIGTERM'): Promise<RestartFigures> => {
     await waitMachineQuiet(`the restart (${signal})`, [server.pid, gen.pid]);
-    const { clients } = await gen.call<{ clients: number }>('armRestart');
+    const { clients } = await gen.rpc.call('armRestart');
     await sleep(500);
     log(`restart: ${signal} with ${clients} clients live`);
     const tKill = Date.now();
@@ -711,16 +688,15 @@ async function runRestart(): Promise<RestartResult> {
     clearTimeout(killer);
     const tSpawn = Date.now();
     const flags = [...SERVER_NODE_FLAGS, ...opts.serverNodeFlags.split(' ').filter(Boolean)];
-    const p = spawnNode('server', 0, SERVER_ENTRY, [TARGETS.ours], serverEnv(port, dataDir), flags, path.join(tmp, `server-${++serverCount}-restarted.log`));
-    server = { ...server, pid: p.pid, child: p.child, exited: p.exited, metrics: (args = {}) => p.rpc.call<ServerMetrics>('metrics', args, 30_000) };
+    const p = spawnNode<ServerApi>('server', 0, SERVER_ENTRY, [TARGETS.ours], serverEnv(port, dataDir), flags, path.join(tmp, `server-${++serverCount}-restarted.log`));
+    server = { ...server, pid: p.pid, child: p.child, exited: p.exited, rpc: p.rpc };
     await waitHealthy(server.url, p.child);
     const tReady = Date.now();
-    const startup = (await server.metrics({}).catch(() => null))?.startup ?? null;
+    const startup = (await metricsOf(server).catch(() => null))?.startup ?? null;
     log(`restart: /healthz answers ${tReady - tKill} ms after ${signal} (old process gone after ${tSpawn - tKill} ms, new one ready ${tReady - tSpawn} ms after spawn); waiting for clients…`);
-    type Status = { total: number; resyncedAt: number[]; reconnectedAt: number[]; settleMs: number[]; resyncedBy: { view: number; patch: number }; refused: Record<string, number>; transientRefusals: number; unresolved: number };
-    let status: Status;
+    let status: Answer<GeneratorApi, 'restartStatus'>;
     for (;;) {
-      status = await gen.call<Status>('restartStatus');
+      status = await gen.rpc.call('restartStatus');
       if (status.unresolved === 0 || Date.now() - tReady > opts.restartWait * 1000) break;
       await sleep(200);
     }
@@ -771,7 +747,7 @@ async function runRestart(): Promise<RestartResult> {
     }) : null;
     return { ...kill, sessions: add.sessions, dataDirFiles: countFiles(dataDir), graceful };
   } finally {
-    await gen.call('closeAll', {}, 60_000).catch(() => null);
+    await gen.rpc.call('closeAll', {}, 60_000).catch(() => null);
     await stopProcess(gen);
     await stopProcess(server);
   }

@@ -82,7 +82,8 @@ function allocationSampling(dir: string) {
   };
 }
 
-if (process.env.BENCH_METRICS === '1' && process.send) {
+/** `metrics`: the event-loop delay, memory, CPU, GC pauses and startup times, measured from before main.js loads. */
+function metricsHandlers() {
   const eld = monitorEventLoopDelay({ resolution: 10 });
   eld.enable();
   // The histogram records the time between 10 ms timer ticks; the delay is what exceeds 10 ms.
@@ -96,7 +97,7 @@ if (process.env.BENCH_METRICS === '1' && process.send) {
       gcPauses.maxMs = Math.max(gcPauses.maxMs, e.duration);
     }
   }).observe({ entryTypes: ['gc'] });
-  serveRpc({
+  return {
     metrics: ({ collect = false, reset = false }: { collect?: boolean; reset?: boolean }) => {
       const result = {
         at: Date.now(),
@@ -112,7 +113,8 @@ if (process.env.BENCH_METRICS === '1' && process.send) {
         gcAvailable: Boolean(gc),
         gcPauses: { count: gcPauses.count, totalMs: Math.round(gcPauses.totalMs), maxMs: Math.round(gcPauses.maxMs * 10) / 10 },
         startup,
-        ...(process.env.BENCH_TRACE_SYNC === '1' ? { syncs: { ...syncs, slow: [...syncs.slow] } } : {}),
+        /** Only with BENCH_TRACE_SYNC=1 (diagnosis): the store's fsync/fdatasync calls. */
+        syncs: process.env.BENCH_TRACE_SYNC === '1' ? { ...syncs, slow: [...syncs.slow] } : undefined,
       };
       if (reset) {
         eld.reset();
@@ -128,6 +130,15 @@ if (process.env.BENCH_METRICS === '1' && process.send) {
       }
       return result;
     },
+  };
+}
+
+/** What run.ts may call; the allocation methods answer only with BENCH_ALLOCATIONS set. */
+export type ServerApi = ReturnType<typeof metricsHandlers> & ReturnType<typeof allocationSampling>;
+
+if (process.env.BENCH_METRICS === '1' && process.send) {
+  serveRpc({
+    ...metricsHandlers(),
     ...(process.env.BENCH_ALLOCATIONS ? allocationSampling(process.env.BENCH_ALLOCATIONS) : {}),
   });
 }
