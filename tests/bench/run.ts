@@ -204,10 +204,15 @@ function profilesDir(): string {
   return dir;
 }
 
+/** A server process on core 0 through the wrapper, with the flags `npm start` uses and the run's own. */
+function spawnServer(kind: Kind, port: number, dataDir: string, log: string, extraFlags: string[] = []) {
+  const flags = [...SERVER_NODE_FLAGS, ...opts.serverNodeFlags.split(' ').filter(Boolean), ...extraFlags];
+  return spawnNode<ServerApi>('server', 0, SERVER_ENTRY, [TARGETS[kind]], serverEnv(port, dataDir), flags, log);
+}
+
 async function startServer(kind: Kind, port: number, dataDir: string, profileDir?: string): Promise<Server> {
   const log = path.join(tmp, `server-${++serverCount}-${kind}.log`);
-  const flags = [...SERVER_NODE_FLAGS, ...opts.serverNodeFlags.split(' ').filter(Boolean), ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
-  const p = spawnNode<ServerApi>('server', 0, SERVER_ENTRY, [TARGETS[kind]], serverEnv(port, dataDir), flags, log);
+  const p = spawnServer(kind, port, dataDir, log, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
   const url = `http://127.0.0.1:${port}`;
   let readyMs: number;
   try {
@@ -687,8 +692,7 @@ async function runRestart(): Promise<RestartResult> {
     await server.exited;
     clearTimeout(killer);
     const tSpawn = Date.now();
-    const flags = [...SERVER_NODE_FLAGS, ...opts.serverNodeFlags.split(' ').filter(Boolean)];
-    const p = spawnNode<ServerApi>('server', 0, SERVER_ENTRY, [TARGETS.ours], serverEnv(port, dataDir), flags, path.join(tmp, `server-${++serverCount}-restarted.log`));
+    const p = spawnServer('ours', port, dataDir, path.join(tmp, `server-${++serverCount}-restarted.log`));
     server = { ...server, pid: p.pid, child: p.child, exited: p.exited, rpc: p.rpc };
     await waitHealthy(server.url, p.child);
     const tReady = Date.now();
