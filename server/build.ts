@@ -1,6 +1,7 @@
 /**
  * The production server: src/main.ts and the shared package bundled by esbuild into one ES
- * module, dist/main.js, so `npm start` runs plain JavaScript and compiles nothing at start.
+ * module, dist/main.js, so `npm start` runs plain JavaScript and compiles nothing at start; the
+ * embedded database's thread (src/storage/pglite-worker.ts) likewise into dist/pglite-worker.js.
  *
  *   npm run build -w server
  */
@@ -39,11 +40,12 @@ const QUIET_DEBUG_MODULE = path.join(here, 'src/quiet-debug.cjs');
 
 const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 
-/** How dist/main.js is built (a test checks what it bundles without writing it). */
+/** How dist/main.js and dist/pglite-worker.js are built (a test checks what they bundle without writing them). */
 export function serverBuildOptions({ logLevel = 'warning' }: { logLevel?: 'info' | 'warning' } = {}) {
   return {
-    entryPoints: [path.join(here, 'src/main.ts')],
-    outfile: path.join(here, 'dist/main.js'),
+    // main.js loads the worker as its sibling (src/storage/pglite-thread.ts).
+    entryPoints: { main: path.join(here, 'src/main.ts'), 'pglite-worker': path.join(here, 'src/storage/pglite-worker.ts') },
+    outdir: path.join(here, 'dist'),
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -70,11 +72,11 @@ export function serverBuildOptions({ logLevel = 'warning' }: { logLevel?: 'info'
   } satisfies BuildOptions;
 }
 
-/** Builds dist/main.js; returns its path. */
+/** Builds dist/main.js (and the worker beside it); returns its path. */
 export async function buildServer(options: { logLevel?: 'info' | 'warning' } = {}): Promise<string> {
   const config = serverBuildOptions(options);
   await build(config);
-  return config.outfile;
+  return path.join(config.outdir, 'main.js');
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

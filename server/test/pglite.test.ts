@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataDirLocked, migrate, openStore } from '../src/storage/index.js';
-import { prepareSegment, segmentAfter, segmentsBetween } from '../src/storage/pglite.js';
+import { prepareSegment, segmentAfter, segmentsBetween } from '../src/storage/pglite-db.js';
 import { focusRound } from './round.js';
 import { storeContract } from './storage.contract.js';
 
@@ -170,6 +170,40 @@ describe('PGlite on disk', () => {
     const third = await openStore({ dataDir, lock: { lockWaitMs: 0 } });
     expect((await third.load(round.code))?.seq).toBe(1);
     await third.close();
+  });
+});
+
+describe('PGlite in its own thread', () => {
+  it('leaves the event loop free while the database works, and hands Postgres errors back with their code', async () => {
+    const store = await openStore({ dataDir: await tempDir() });
+    try {
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 5);
+      const started = performance.now();
+      // Hundreds of milliseconds of Postgres in WebAssembly, which on the event loop would stop every timer.
+      const [row] = await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM generate_series(1, 3000000)');
+      const elapsed = performance.now() - started;
+      clearInterval(timer);
+      expect(row!.n).toBe(3_000_000);
+      expect(elapsed).toBeGreaterThan(100);
+      expect(ticks).toBeGreaterThan(elapsed / 5 / 4);
+
+      await store.db.exec('CREATE TABLE unique_things (id int PRIMARY KEY)');
+      await store.db.query('INSERT INTO unique_things VALUES (1)');
+      const duplicate = await store.db.query('INSERT INTO unique_things VALUES (1)').catch((error: unknown) => error);
+      expect(duplicate).toBeInstanceOf(Error);
+      expect(duplicate).toMatchObject({ code: '23505', message: expect.stringMatching(/duplicate key/) });
+      // A transaction that throws leaves nothing behind, and the database goes on.
+      await expect(
+        store.db.transaction(async (tx) => {
+          await tx.query('INSERT INTO unique_things VALUES (2)');
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
+      expect(await store.db.query('SELECT id FROM unique_things ORDER BY id')).toEqual([{ id: 1 }]);
+    } finally {
+      await store.close();
+    }
   });
 });
 

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmtBytes, fmtMs, fmtRatio, fmtRssPoints } from './stats.js';
+import { fmtBytes, fmtMs, fmtRatio, fmtRssPoints, fmtThreads } from './stats.js';
 
 /** A results file read back: shaped by run.ts, read loosely here. */
 type R = any;
@@ -42,6 +42,7 @@ export function renderMarkdown(r: R): string {
       pct('ack', 'p99'),
       [`${label}: receipts lost (after ${r.options.grace} s grace)`, lost(mo), lost(mb), ''],
       [`${label}: server CPU, average / peak (1 core = 100%)`, mo ? `${mo.server.cpuAvgPct}% / ${mo.server.cpuPeakPct}%` : '—', mb ? `${mb.server.cpuAvgPct}% / ${mb.server.cpuPeakPct}%` : '—', fmtRatio(mo?.server.cpuAvgPct, mb?.server.cpuAvgPct)],
+      [`${label}: server CPU, event loop / database thread`, fmtThreads(mo?.server), fmtThreads(mb?.server), fmtRatio(mo?.server.eventLoopAvgPct, mb?.server.eventLoopAvgPct)],
       [`${label}: server RSS, peak`, fmtBytes(mo?.server.rssPeak), fmtBytes(mb?.server.rssPeak), fmtRatio(mo?.server.rssPeak, mb?.server.rssPeak)],
       [`${label}: server event-loop delay, p99 / max`, mo ? `${fmtMs(mo.server.eventLoopDelay?.p99)} / ${fmtMs(mo.server.eventLoopDelay?.max)}` : '—', mb ? `${fmtMs(mb.server.eventLoopDelay?.p99)} / ${fmtMs(mb.server.eventLoopDelay?.max)}` : '—', ''],
       [`${label}: generator CPU; other processes (cores)`, mo ? `${mo.result.generator.cpuPct}%; ${mo.machine?.othersCores ?? '—'}` : '—', mb ? `${mb.result.generator.cpuPct}%; ${mb.machine?.othersCores ?? '—'}` : '—', ''],

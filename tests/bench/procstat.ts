@@ -16,6 +16,21 @@ export interface ProcSample {
   /** user + system CPU seconds so far. */
   cpuSeconds: number;
   rssBytes: number;
+  /** Of those, the main thread's (a Node process: the event loop), and the embedded database thread's. */
+  threads: { eventLoop: number; database: number };
+}
+
+/** The name our server's database thread gives itself (server/src/storage/pglite-worker.ts). */
+export const DATABASE_THREAD = 'pglite';
+
+/** CPU seconds of a process's main thread and of its thread named DATABASE_THREAD (0 without one). */
+function threadSeconds(pid: number): ProcSample['threads'] {
+  const seconds = (tid: string) => parseStat(fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')).cpuSeconds;
+  let database = 0;
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    if (fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() === DATABASE_THREAD) database += seconds(tid);
+  }
+  return { eventLoop: seconds(String(pid)), database };
 }
 
 /** The command name and user + system CPU seconds of a `/proc/…/stat` line. */
@@ -32,7 +47,7 @@ export function readProc(pid: number): ProcSample | null {
     const { cpuSeconds } = parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return { at: performance.now(), cpuSeconds, rssBytes: rssKb * 1024 };
+    return { at: performance.now(), cpuSeconds, rssBytes: rssKb * 1024, threads: threadSeconds(pid) };
   } catch {
     return null;
   }
@@ -134,6 +149,9 @@ export async function othersCoresOver(ours: readonly number[], ms: number): Prom
 export interface ProcUsage {
   /** Average over the window, percent of one core. */
   cpuAvgPct: number | null;
+  /** Of that average, the main thread's (the event loop) and the database thread's. */
+  eventLoopAvgPct: number | null;
+  databaseThreadAvgPct: number | null;
   /** Highest one-second average in the window. */
   cpuPeakPct: number | null;
   rssPeak: number | null;
@@ -211,12 +229,19 @@ export class Sampler {
     for (const name of Object.keys(this.pids)) {
       const list = this.samples.get(name) ?? [];
       if (list.length < 2) {
-        out[name] = { cpuAvgPct: null, cpuPeakPct: null, rssPeak: list[0]?.rssBytes ?? null, rssEnd: list.at(-1)?.rssBytes ?? null };
+        out[name] = {
+          cpuAvgPct: null,
+          eventLoopAvgPct: null,
+          databaseThreadAvgPct: null,
+          cpuPeakPct: null,
+          rssPeak: list[0]?.rssBytes ?? null,
+          rssEnd: list.at(-1)?.rssBytes ?? null,
+        };
         continue;
       }
       const first = list[0]!;
       const last = list.at(-1)!;
-      const pct = (a: ProcSample, b: ProcSample) => ((b.cpuSeconds - a.cpuSeconds) / ((b.at - a.at) / 1000)) * 100;
+      const pct = (a: ProcSample, b: ProcSample, of = (x: ProcSample) => x.cpuSeconds) => ((of(b) - of(a)) / ((b.at - a.at) / 1000)) * 100;
       // Highest CPU over any window of about a second (the samples are `intervalMs` apart).
       let peak = 0;
       for (let i = 1, j = 0; i < list.length; i++) {
@@ -225,6 +250,8 @@ export class Sampler {
       }
       out[name] = {
         cpuAvgPct: Math.round(pct(first, last) * 10) / 10,
+        eventLoopAvgPct: Math.round(pct(first, last, (x) => x.threads.eventLoop) * 10) / 10,
+        databaseThreadAvgPct: Math.round(pct(first, last, (x) => x.threads.database) * 10) / 10,
         cpuPeakPct: Math.round(peak * 10) / 10,
         rssPeak: Math.max(...list.map((s) => s.rssBytes)),
         rssEnd: last.rssBytes,

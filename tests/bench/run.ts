@@ -22,7 +22,7 @@ import { countAsOurs, othersCoresOver, readProc, Sampler, type ProcUsage } from 
 import { describeParts, summarizeAllocations, summarizeProfile, type AllocationSummary, type ProfileSummary } from './profile-top.js';
 import { RpcClient, type Answer, type Handlers } from './rpc.js';
 import type { ServerApi } from './server-entry.js';
-import { fmtBytes, fmtMs, fmtRatio, fmtRssPoints, round, sleep, summarize, type Summary } from './stats.js';
+import { fmtBytes, fmtMs, fmtRatio, fmtRssPoints, fmtThreads, round, sleep, summarize, type Summary } from './stats.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '../..');
@@ -899,6 +899,7 @@ function printReport(r: Results): void {
       [`${label} lost / expected (of the lost: came late, never)`, f(mo, lostText), f(mb, lostText), ''],
       [`${label} ack timeouts, refused`, f(mo, (m) => `${m.result.ackTimeouts}, ${JSON.stringify(m.result.refused)}`), f(mb, (m) => `${m.result.ackTimeouts}, ${JSON.stringify(m.result.refused)}`), ''],
       [`${label} server CPU avg / peak`, f(mo, (m) => `${m.server.cpuAvgPct}% / ${m.server.cpuPeakPct}%`), f(mb, (m) => `${m.server.cpuAvgPct}% / ${m.server.cpuPeakPct}%`), fmtRatio(mo?.server.cpuAvgPct, mb?.server.cpuAvgPct)],
+      [`${label} server CPU: event loop / database thread`, f(mo, (m) => fmtThreads(m.server)), f(mb, (m) => fmtThreads(m.server)), fmtRatio(mo?.server.eventLoopAvgPct, mb?.server.eventLoopAvgPct)],
       [`${label} server RSS peak`, f(mo, (m) => fmtBytes(m.server.rssPeak)), f(mb, (m) => fmtBytes(m.server.rssPeak)), fmtRatio(mo?.server.rssPeak, mb?.server.rssPeak)],
       [`${label} server event-loop delay p99 / max`, f(mo, (m) => `${fmtMs(m.server.eventLoopDelay?.p99)} / ${fmtMs(m.server.eventLoopDelay?.max)}`), f(mb, (m) => `${fmtMs(m.server.eventLoopDelay?.p99)} / ${fmtMs(m.server.eventLoopDelay?.max)}`), ''],
       [`${label} machine busy / other processes (cores)`, f(mo, machineText), f(mb, machineText), ''],

@@ -61,6 +61,12 @@ export function fmtBytes(x: number | null | undefined): string {
   return `${Math.round(x)} B`;
 }
 
+/** A server's CPU by thread: the event loop's, and the embedded database thread's (none for the bare relay). */
+export function fmtThreads(usage: { eventLoopAvgPct?: number | null; databaseThreadAvgPct?: number | null } | undefined): string {
+  if (usage?.eventLoopAvgPct == null) return '—';
+  return `${usage.eventLoopAvgPct}% / ${usage.databaseThreadAvgPct ? `${usage.databaseThreadAvgPct}%` : '—'}`;
+}
+
 export function fmtRatio(ours: number | null | undefined, bare: number | null | undefined): string {
   if (ours == null || bare == null || bare === 0) return '—';
   return `${(ours / bare).toFixed(2)}×`;

@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { parseStat, readProc, Sampler } from '../procstat.js';
+import { DATABASE_THREAD, parseStat, readProc, Sampler } from '../procstat.js';
 
 describe('procstat', () => {
   it('reads a stat line whose command name holds spaces and parentheses', () => {
@@ -29,5 +29,20 @@ describe('procstat', () => {
     expect(busy!.cpuPeakPct).toBeGreaterThanOrEqual(busy!.cpuAvgPct!);
     expect(busy!.rssPeak).toBeGreaterThan(64 * 2 ** 20);
     expect(sampler.system!.busyCores).toBeGreaterThan(0);
+  });
+
+  it("tells a server's event loop from its database thread", async () => {
+    // A worker thread that names itself as the server's database thread does, busy for a second
+    // and a half while the main thread waits for it.
+    const worker = `require('fs').writeFileSync('/proc/thread-self/comm', '${DATABASE_THREAD}'); for (const end = Date.now() + 1500; Date.now() < end; );`;
+    const main = `new (require('worker_threads').Worker)(${JSON.stringify(worker)}, { eval: true });`;
+    const child = spawn(process.execPath, ['-e', main]);
+    await new Promise((resolve) => child.on('spawn', resolve));
+    const sampler = new Sampler({ server: child.pid! }, 100).start();
+    await new Promise((resolve) => child.on('exit', resolve));
+    const { server } = sampler.stop();
+    expect(server!.databaseThreadAvgPct).toBeGreaterThan(30);
+    expect(server!.eventLoopAvgPct).toBeLessThan(server!.databaseThreadAvgPct! / 2);
+    expect(server!.cpuAvgPct).toBeGreaterThanOrEqual(server!.databaseThreadAvgPct!);
   });
 });
