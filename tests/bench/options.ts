@@ -41,6 +41,8 @@ export interface Options {
   keepLogs: boolean;
   /** Before each scenario, wait (up to 10 minutes in all) until other processes leave the machine idle. */
   waitQuiet: boolean;
+  /** Server and generator each on their own half of the cores (taskset); off, the OS places them. */
+  pin: boolean;
   /** Our server's store: the embedded default (PGlite in a fresh data directory) or a Postgres server. */
   store: 'pglite' | 'postgres';
   /** With store=postgres: the server to use (each server process gets a schema of its own). */
@@ -71,6 +73,7 @@ const FULL: Options = {
   generatorNodeFlags: '',
   keepLogs: false,
   waitQuiet: true,
+  pin: true,
   store: 'pglite',
   databaseUrl: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
   out: null,
@@ -113,6 +116,8 @@ export const HELP = `npm run bench [-- options]
   --profile               write a CPU profile of our server (node --cpu-prof) in the steady+burst run
   --allocations           sample both servers' allocations over the steady run: bytes per contribution, top sites
   --no-wait-quiet         do not wait for other processes to leave the machine idle before each scenario
+  --no-pin                do not pin the server and the generator to their halves of the cores: the
+                          server's database thread may then run beside its event loop, on any core
   --server-node-flags=".."     extra node flags for the server processes; values that start with -
                                go after = (--server-node-flags=--trace-gc)
   --generator-node-flags=".."  the same for the load generator

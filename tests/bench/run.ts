@@ -2,9 +2,10 @@
  * `npm run bench`: Kollegium's real-time benchmark. See docs/benchmarks.md.
  *
  * Builds the client and the server, starts the production server (server/dist/main.js through
- * server-entry.ts, both plain JavaScript run by plain node) pinned to core 0 and the load generator (generator.ts) pinned to core 1, runs the scenarios,
- * then the same against a bare Socket.IO relay (bare-server.ts), prints a table and writes
- * results/latest.json (quick runs: results/quick.json) and the chart.
+ * server-entry.ts, both plain JavaScript run by plain node) pinned to the first half of the
+ * cores (core 0 of two) and the load generator (generator.ts) to the other half (core 1), runs
+ * the scenarios, then the same against a bare Socket.IO relay (bare-server.ts), prints a table and
+ * writes results/latest.json (quick runs: results/quick.json) and the chart.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -42,7 +43,18 @@ const opts = ((): Options => {
 const started = new Date();
 const children = new Set<ChildProcess>();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kollegium-bench-'));
-const canPin = os.availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const canPin = opts.pin && os.availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+/**
+ * The cores of the server and of the load generator (taskset lists): each its own half of the
+ * machine, the server the first — one core each on two, the server's event loop and its database
+ * thread side by side from four.
+ */
+const CORES = (() => {
+  const n = os.availableParallelism();
+  const half = Math.max(1, Math.floor(n / 2));
+  const list = (from: number, to: number) => (to > from ? `${from}-${to}` : String(from));
+  return { server: list(0, half - 1), generator: list(half, n - 1) };
+})();
 // With --store=postgres the database server works for ours: its CPU is no other process' load.
 if (opts.store === 'postgres') countAsOurs((name) => name === 'postgres');
 
@@ -70,9 +82,9 @@ setTimeout(() => {
 }, watchdogMs).unref();
 
 /** A TypeScript script through tsx; a `.js` one (the servers, see prepareServers) by plain node. */
-function spawnNode<Api extends Handlers>(name: string, core: number, script: string, args: string[], env: NodeJS.ProcessEnv, nodeFlags: string[] = [], log?: string) {
+function spawnNode<Api extends Handlers>(name: string, cores: string, script: string, args: string[], env: NodeJS.ProcessEnv, nodeFlags: string[] = [], log?: string) {
   const nodeArgs = [...nodeFlags, ...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script, ...args];
-  const [cmd, argv] = canPin ? ['taskset', ['-c', String(core), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  const [cmd, argv] = canPin ? ['taskset', ['-c', cores, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const out = log ? fs.openSync(log, 'a') : 'inherit';
   const child = spawn(cmd, argv, { cwd: ROOT, env, stdio: ['ignore', out, out, 'ipc'] });
   if (typeof out === 'number') fs.closeSync(out);
@@ -204,10 +216,10 @@ function profilesDir(): string {
   return dir;
 }
 
-/** A server process on core 0 through the wrapper, with the flags `npm start` uses and the run's own. */
+/** A server process on the server's cores through the wrapper, with the flags `npm start` uses and the run's own. */
 function spawnServer(kind: Kind, port: number, dataDir: string, log: string, extraFlags: string[] = []) {
   const flags = [...SERVER_NODE_FLAGS, ...opts.serverNodeFlags.split(' ').filter(Boolean), ...extraFlags];
-  return spawnNode<ServerApi>('server', 0, SERVER_ENTRY, [TARGETS[kind]], serverEnv(port, dataDir), flags, log);
+  return spawnNode<ServerApi>('server', CORES.server, SERVER_ENTRY, [TARGETS[kind]], serverEnv(port, dataDir), flags, log);
 }
 
 async function startServer(kind: Kind, port: number, dataDir: string, profileDir?: string): Promise<Server> {
@@ -244,7 +256,7 @@ function tail(file: string, lines = 30): string {
 type Generator = ReturnType<typeof spawnNode<GeneratorApi>>;
 
 async function startGenerator(url: string, mode: Kind, reconnect = false): Promise<Generator> {
-  const p = spawnNode<GeneratorApi>('generator', 1, path.join(here, 'generator.ts'), [], { ...process.env, NODE_ENV: 'production' }, [
+  const p = spawnNode<GeneratorApi>('generator', CORES.generator, path.join(here, 'generator.ts'), [], { ...process.env, NODE_ENV: 'production' }, [
     '--max-old-space-size=8192',
     ...opts.generatorNodeFlags.split(' ').filter(Boolean),
   ]);
@@ -785,7 +797,7 @@ function machine() {
     ramBytes: os.totalmem(),
     kernel: `${os.type()} ${os.release()}`,
     node: process.version,
-    pinned: canPin ? 'server: taskset -c 0, generator: taskset -c 1' : 'not pinned (taskset or a second core missing)',
+    pinned: canPin ? `server: taskset -c ${CORES.server}, generator: taskset -c ${CORES.generator}` : opts.pin ? 'not pinned (taskset or a second core missing)' : 'not pinned (--no-pin)',
     fdLimit: spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim(),
     commit: `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain', '--', 'server', 'shared']) ? ' + uncommitted changes in server/ or shared/' : ''}`,
   };

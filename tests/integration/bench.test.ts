@@ -68,6 +68,12 @@ describe('npm run bench', () => {
       }
     }
     expect(results.ours!.memory.perIdleConnection).toBeGreaterThan(0);
+    // Our server's CPU by thread: its event loop, and its database thread (the bare relay has none).
+    const ours = results.ours!.steady.server;
+    expect(ours.eventLoopAvgPct).toBeGreaterThan(0);
+    expect(ours.databaseThreadAvgPct).toBeGreaterThan(0);
+    expect(ours.cpuAvgPct).toBeGreaterThanOrEqual(ours.databaseThreadAvgPct!);
+    expect(results.bare!.steady.server.databaseThreadAvgPct).toBe(0);
     const clients = sessions * (participants + 2);
     const restart = results.restart!;
     expect(restart).toMatchObject({ clients, resynced: clients, verdict: 'durable', graceful: { resynced: clients, verdict: 'durable' } });

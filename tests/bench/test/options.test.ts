@@ -8,7 +8,7 @@ const parse = (...argv: string[]) => parseOptions(argv, {}) as Options;
 
 describe('bench options', () => {
   it('defaults to the full run of the issue: 200 sessions × 25 at 500/s, built first', () => {
-    expect(parse()).toMatchObject({ quick: false, sessions: 200, participants: 25, rate: 500, burstRate: 1500, build: true, waitQuiet: true, store: 'pglite', out: null });
+    expect(parse()).toMatchObject({ quick: false, sessions: 200, participants: 25, rate: 500, burstRate: 1500, build: true, waitQuiet: true, pin: true, store: 'pglite', out: null });
   });
 
   it('takes values inline or as the next argument, numbers as numbers', () => {
@@ -22,7 +22,7 @@ describe('bench options', () => {
   });
 
   it('has a --no- form for every yes/no option', () => {
-    expect(parse('--no-build', '--no-wait-quiet', '--profile')).toMatchObject({ build: false, waitQuiet: false, profile: true });
+    expect(parse('--no-build', '--no-wait-quiet', '--profile', '--no-pin')).toMatchObject({ build: false, waitQuiet: false, profile: true, pin: false });
   });
 
   it('splits --skip, also given twice, and refuses parts that do not exist', () => {
