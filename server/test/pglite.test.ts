@@ -201,6 +201,9 @@ describe('PGlite in its own thread', () => {
         }),
       ).rejects.toThrow('changed my mind');
       expect(await store.db.query('SELECT id FROM unique_things ORDER BY id')).toEqual([{ id: 1 }]);
+      // A parameter that cannot cross to the thread fails that call alone.
+      await expect(store.db.query('SELECT $1::text AS t', [() => 'not data'])).rejects.toThrow(/could not be cloned/);
+      expect(await store.db.query('SELECT $1::text AS t', ['data'])).toEqual([{ t: 'data' }]);
     } finally {
       await store.close();
     }

@@ -16,19 +16,26 @@ export interface ProcSample {
   /** user + system CPU seconds so far. */
   cpuSeconds: number;
   rssBytes: number;
-  /** Of those, the main thread's (a Node process: the event loop), and the embedded database thread's. */
-  threads: { eventLoop: number; database: number };
+  /**
+   * Of those, the main thread's (a Node process: the event loop), and the embedded database
+   * thread's (null while the process has none: the bare relay, or before it started or after it ended).
+   */
+  threads: { eventLoop: number; database: number | null };
 }
 
 /** The name our server's database thread gives itself (server/src/storage/pglite-worker.ts). */
 export const DATABASE_THREAD = 'pglite';
 
-/** CPU seconds of a process's main thread and of its thread named DATABASE_THREAD (0 without one). */
-function threadSeconds(pid: number): ProcSample['threads'] {
+/** CPU seconds of a process's main thread and of its thread named DATABASE_THREAD, if it has one. */
+export function threadSeconds(pid: number): ProcSample['threads'] {
   const seconds = (tid: string) => parseStat(fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')).cpuSeconds;
-  let database = 0;
+  let database: number | null = null;
   for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-    if (fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() === DATABASE_THREAD) database += seconds(tid);
+    try {
+      if (fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() === DATABASE_THREAD) database = (database ?? 0) + seconds(tid);
+    } catch {
+      // A thread that ended since the directory was read.
+    }
   }
   return { eventLoop: seconds(String(pid)), database };
 }
@@ -242,6 +249,9 @@ export class Sampler {
       const first = list[0]!;
       const last = list.at(-1)!;
       const pct = (a: ProcSample, b: ProcSample, of = (x: ProcSample) => x.cpuSeconds) => ((of(b) - of(a)) / ((b.at - a.at) / 1000)) * 100;
+      // The database thread over the samples that saw it: a thread's time is gone from /proc once it ends.
+      const withDatabase = list.filter((x) => x.threads.database !== null);
+      const database = withDatabase.length > 1 ? pct(withDatabase[0]!, withDatabase.at(-1)!, (x) => x.threads.database!) : null;
       // Highest CPU over any window of about a second (the samples are `intervalMs` apart).
       let peak = 0;
       for (let i = 1, j = 0; i < list.length; i++) {
@@ -251,7 +261,7 @@ export class Sampler {
       out[name] = {
         cpuAvgPct: Math.round(pct(first, last) * 10) / 10,
         eventLoopAvgPct: Math.round(pct(first, last, (x) => x.threads.eventLoop) * 10) / 10,
-        databaseThreadAvgPct: Math.round(pct(first, last, (x) => x.threads.database) * 10) / 10,
+        databaseThreadAvgPct: database === null ? null : Math.round(database * 10) / 10,
         cpuPeakPct: Math.round(peak * 10) / 10,
         rssPeak: Math.max(...list.map((s) => s.rssBytes)),
         rssEnd: last.rssBytes,

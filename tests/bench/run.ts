@@ -304,7 +304,7 @@ async function measured<T>(server: Server, gen: Generator, work: () => Promise<T
     usage = sampler.stop();
   }
   const m = await metricsOf(server).catch(() => null);
-  return { result, machine: sampler.system, server: { ...usage.server!, eventLoopDelay: m?.eventLoopDelay ?? null, gcPauses: m?.gcPauses ?? null, ...(m?.syncs ? { syncs: m.syncs } : {}) }, generator: usage.generator! };
+  return { result, machine: sampler.system, server: { ...usage.server!, eventLoopDelay: m?.eventLoopDelay ?? null, gcPauses: m?.gcPauses ?? null }, generator: usage.generator! };
 }
 
 /**

@@ -22,33 +22,6 @@ if (!target) throw new Error('usage: server-entry.js TARGET.js');
 const startup: { wrapperAtMs: number; mainLoadedAtMs: number | null } = { wrapperAtMs: Math.round(process.uptime() * 1000), mainLoadedAtMs: null };
 
 /**
- * Diagnosis (BENCH_TRACE_SYNC=1): how long the store's fsync/fdatasync calls take. Reported in
- * `metrics` as `syncs`; slow ones with the time they ended.
- */
-const syncs = { count: 0, totalMs: 0, maxMs: 0, slow: [] as [number, number][] };
-if (process.env.BENCH_TRACE_SYNC === '1') {
-  const fsp = await import('node:fs/promises');
-  const probe = await fsp.open(process.execPath, 'r');
-  const proto = Object.getPrototypeOf(probe) as Record<'sync' | 'datasync', () => Promise<void>>;
-  await probe.close();
-  for (const name of ['sync', 'datasync'] as const) {
-    const original = proto[name];
-    proto[name] = async function (this: unknown) {
-      const t0 = performance.now();
-      try {
-        return await original.call(this);
-      } finally {
-        const ms = performance.now() - t0;
-        syncs.count++;
-        syncs.totalMs += ms;
-        syncs.maxMs = Math.max(syncs.maxMs, ms);
-        if (ms > 20 && syncs.slow.length < 200) syncs.slow.push([Math.round(process.uptime() * 1000), Math.round(ms)]);
-      }
-    };
-  }
-}
-
-/**
  * With BENCH_ALLOCATIONS=DIR (--allocations): `allocationsStart` starts V8's sampling heap
  * profiler, counting the objects that garbage collection has freed meanwhile too — what the
  * process allocates, not what it keeps — and `allocationsStop` writes the profile into DIR.
@@ -113,12 +86,9 @@ function metricsHandlers() {
         gcAvailable: Boolean(gc),
         gcPauses: { count: gcPauses.count, totalMs: Math.round(gcPauses.totalMs), maxMs: Math.round(gcPauses.maxMs * 10) / 10 },
         startup,
-        /** Only with BENCH_TRACE_SYNC=1 (diagnosis): the store's fsync/fdatasync calls. */
-        syncs: process.env.BENCH_TRACE_SYNC === '1' ? { ...syncs, slow: [...syncs.slow] } : undefined,
       };
       if (reset) {
         eld.reset();
-        Object.assign(syncs, { count: 0, totalMs: 0, maxMs: 0, slow: [] });
         Object.assign(gcPauses, { count: 0, totalMs: 0, maxMs: 0 });
       }
       if (collect && gc) {

@@ -55,9 +55,10 @@ function toError({ name, message, stack, fields }: ErrorData): Error {
 const WORKER = import.meta.url.endsWith('.ts') ? new URL('./pglite-worker.dev.mjs', import.meta.url) : new URL('./pglite-worker.js', import.meta.url);
 
 /**
- * Opens the database in `dir` in a new worker thread and answers for it. If the thread dies on
- * its own (Postgres aborted), every call fails and the process stops, as it would have with the
- * database on the main thread: a restart recovers from the log.
+ * Opens the database in `dir` in a new worker thread and answers for it. If the thread ends on
+ * its own — it does when Postgres aborts (see pglite-worker.ts), or runs out of memory — every
+ * call fails and the process stops: a server whose database is gone should be restarted, and a
+ * restart recovers from the log.
  */
 export function openDatabaseThread(dir: PgliteDirectory): Promise<Db> {
   const worker = new Worker(WORKER, { workerData: dir, name: 'pglite' });
@@ -92,8 +93,14 @@ export function openDatabaseThread(dir: PgliteDirectory): Promise<Db> {
     const id = nextId++;
     if (pending.size === 0) worker.ref();
     return new Promise<T>((resolve, reject) => {
+      try {
+        worker.postMessage({ ...request, id } satisfies Request);
+      } catch (error) {
+        // A parameter that cannot be copied to the thread: this call fails, nothing else.
+        if (pending.size === 0) worker.unref();
+        return reject(error);
+      }
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      worker.postMessage({ ...request, id } satisfies Request);
     });
   };
 
@@ -138,9 +145,9 @@ export function openDatabaseThread(dir: PgliteDirectory): Promise<Db> {
     pending.set(0, {
       resolve: () => resolve(db),
       reject: (error) => {
-        closing = Promise.resolve();
-        void worker.terminate();
-        reject(error);
+        // The caller releases the lock once this rejects: the thread is gone by then.
+        closing = worker.terminate().then(() => undefined);
+        void closing.finally(() => reject(error));
       },
     });
   });

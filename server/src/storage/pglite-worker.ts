@@ -1,7 +1,8 @@
 /**
  * The database thread (see pglite-thread.ts): opens PGlite in the directory it is given and
- * answers the event loop's calls, one message each, in the order they come. PGlite itself
- * queues them, and a transaction holds the others back until it ends, as on the main thread.
+ * answers the event loop's calls, one message each. PGlite runs them one at a time in the order
+ * they come (a write's answer waits for its sync to disk, so a later read may be answered first),
+ * and a transaction holds the others back until it ends, as on the main thread.
  */
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -17,7 +18,23 @@ try {
 } catch {
   // Not Linux: the name is only a convenience.
 }
-const reply = (message: Reply) => port.postMessage(message);
+
+function reply(message: Reply): void {
+  try {
+    port.postMessage(message);
+  } catch (error) {
+    // A result that cannot be copied to the event loop: that call fails, nothing else.
+    if ('result' in message) port.postMessage({ id: message.id, error: errorData(error) } satisfies Reply);
+    else throw error;
+  }
+}
+
+/**
+ * Postgres aborted (emscripten's abort throws WebAssembly's RuntimeError, its exit an
+ * ExitStatus): the database is gone for good, so the thread ends after answering, and the
+ * process with it (pglite-thread.ts).
+ */
+const fatal = (error: unknown) => ['RuntimeError', 'ExitStatus'].includes(String((error as { name?: unknown } | null)?.name));
 
 /** Thrown inside a transaction the event loop ended without committing. */
 class RolledBack extends Error {}
@@ -90,7 +107,10 @@ try {
       .then(() => run(db, request))
       .then(
         (result) => reply({ id: request.id, result: result ?? null }),
-        (error: unknown) => reply({ id: request.id, error: errorData(error) }),
+        (error: unknown) => {
+          reply({ id: request.id, error: errorData(error) });
+          if (fatal(error)) process.exit(1);
+        },
       );
   });
   reply({ id: 0, result: null });
