@@ -16,18 +16,22 @@ export interface ProcSample {
   /** user + system CPU seconds so far. */
   cpuSeconds: number;
   rssBytes: number;
-  /**
-   * Of those, the main thread's (a Node process: the event loop), and the embedded database
-   * thread's (null while the process has none: the bare relay, or before it started or after it ended).
-   */
-  threads: { eventLoop: number; database: number | null };
+}
+
+/**
+ * CPU seconds of a process's main thread (a Node process: the event loop) and of its embedded
+ * database thread (null while it has none: the bare relay, or before it started or after it ended).
+ */
+export interface ThreadSeconds {
+  eventLoop: number;
+  database: number | null;
 }
 
 /** The name our server's database thread gives itself (server/src/storage/pglite-worker.ts). */
 export const DATABASE_THREAD = 'pglite';
 
 /** CPU seconds of a process's main thread and of its thread named DATABASE_THREAD, if it has one. */
-export function threadSeconds(pid: number): ProcSample['threads'] {
+export function threadSeconds(pid: number): ThreadSeconds {
   const seconds = (tid: string) => parseStat(fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')).cpuSeconds;
   let database: number | null = null;
   for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
@@ -54,7 +58,7 @@ export function readProc(pid: number): ProcSample | null {
     const { cpuSeconds } = parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return { at: performance.now(), cpuSeconds, rssBytes: rssKb * 1024, threads: threadSeconds(pid) };
+    return { at: performance.now(), cpuSeconds, rssBytes: rssKb * 1024 };
   } catch {
     return null;
   }
@@ -165,9 +169,11 @@ export interface ProcUsage {
   rssEnd: number | null;
 }
 
+type ThreadSample = ProcSample & { threads: ThreadSeconds };
+
 /** Samples a set of processes every `intervalMs` until stopped. */
 export class Sampler {
-  private samples = new Map<string, ProcSample[]>();
+  private samples = new Map<string, ThreadSample[]>();
   private timer: NodeJS.Timeout | undefined;
   private system0 = readSystem();
   /** Whole machine over the window, in cores (of availableParallelism): everything, steal, and other processes than ours. */
@@ -199,9 +205,15 @@ export class Sampler {
     for (const [name, pid] of Object.entries(this.pids)) {
       const s = readProc(pid);
       if (!s) continue;
+      let threads: ThreadSeconds;
+      try {
+        threads = threadSeconds(pid);
+      } catch {
+        continue; // Gone since its stat was read.
+      }
       let list = this.samples.get(name);
       if (!list) this.samples.set(name, (list = []));
-      list.push(s);
+      list.push({ ...s, threads });
     }
   }
 
@@ -248,7 +260,7 @@ export class Sampler {
       }
       const first = list[0]!;
       const last = list.at(-1)!;
-      const pct = (a: ProcSample, b: ProcSample, of = (x: ProcSample) => x.cpuSeconds) => ((of(b) - of(a)) / ((b.at - a.at) / 1000)) * 100;
+      const pct = (a: ThreadSample, b: ThreadSample, of = (x: ThreadSample) => x.cpuSeconds) => ((of(b) - of(a)) / ((b.at - a.at) / 1000)) * 100;
       // The database thread over the samples that saw it: a thread's time is gone from /proc once it ends.
       const withDatabase = list.filter((x) => x.threads.database !== null);
       const database = withDatabase.length > 1 ? pct(withDatabase[0]!, withDatabase.at(-1)!, (x) => x.threads.database!) : null;

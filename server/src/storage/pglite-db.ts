@@ -102,8 +102,8 @@ export async function openPglite({ pgdata, lockWasFree }: PgliteDirectory): Prom
     // Single-user Postgres has no autovacuum: without this, rows replaced by updates (snapshots,
     // projections) would pile up and the planner's statistics would stay those of an empty database.
     // One table per statement, so live rounds' commits go on in between: a VACUUM of the whole
-    // database (with its ~60 catalogs, which change only with migrations) held the event loop for
-    // a third of a second. pg_statistic is the catalog that ANALYZE itself rewrites.
+    // database (with its ~60 catalogs, which change only with migrations) held it for a third of
+    // a second. pg_statistic is the catalog that ANALYZE itself rewrites.
     async maintain() {
       const tables = await direct.query<{ name: string }>(
         "SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename",

@@ -55,12 +55,13 @@ function toError({ name, message, stack, fields }: ErrorData): Error {
 const WORKER = import.meta.url.endsWith('.ts') ? new URL('./pglite-worker.dev.mjs', import.meta.url) : new URL('./pglite-worker.js', import.meta.url);
 
 /**
- * Opens the database in `dir` in a new worker thread and answers for it. If the thread ends on
+ * Opens the database in `dir` in a new worker thread and answers for it; `afterClose` runs once
+ * the thread is gone after `close` (the data-directory lock's release). If the thread ends on
  * its own — it does when Postgres aborts (see pglite-worker.ts), or runs out of memory — every
  * call fails and the process stops: a server whose database is gone should be restarted, and a
  * restart recovers from the log.
  */
-export function openDatabaseThread(dir: PgliteDirectory): Promise<Db> {
+export function openDatabaseThread(dir: PgliteDirectory, afterClose: () => Promise<void>): Promise<Db> {
   const worker = new Worker(WORKER, { workerData: dir, name: 'pglite' });
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let nextId = 1;
@@ -129,11 +130,11 @@ export function openDatabaseThread(dir: PgliteDirectory): Promise<Db> {
     maintain: () => call({ op: 'maintain' }),
     close() {
       closing ??= (async () => {
-        if (stopped) return;
         try {
-          await call({ op: 'close' });
+          if (!stopped) await call({ op: 'close' });
         } finally {
           await worker.terminate();
+          await afterClose();
         }
       })();
       return closing;

@@ -37,30 +37,12 @@ export async function pgliteDb(options: PgliteOptions): Promise<Db> {
   const lockPath = path.join(dataDir, 'pglite.lock');
   await fs.mkdir(dataDir, { recursive: true });
   const { release, lockWasFree } = await lockDataDir(pgdata, lockPath, options);
-  let db: Db;
   try {
-    db = await openDatabaseThread({ pgdata, lockWasFree });
+    return await openDatabaseThread({ pgdata, lockWasFree }, release);
   } catch (error) {
     await release().catch(() => undefined);
     throw error;
   }
-  let closing: Promise<void> | null = null;
-  const locked: Db = {
-    ...db,
-    connection: (fn) => fn(locked),
-    close() {
-      // Once: a second release of the lock would throw.
-      closing ??= (async () => {
-        try {
-          await db.close();
-        } finally {
-          await release();
-        }
-      })();
-      return closing;
-    },
-  };
-  return locked;
 }
 
 /** Who holds the data-directory lock: kept in the lock directory by the process that made it. */
